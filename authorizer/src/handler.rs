@@ -1,0 +1,170 @@
+//! One authorization decision: parse the event, check the credentials, log one line, answer.
+
+use lambda_runtime::Diagnostic;
+use serde_json::Value;
+
+use crate::basic::{Malformed, parse_basic};
+use crate::cache::{Check, Clock, CredentialCache, SecretSource, SystemClock};
+use crate::event::{Answer, AuthRequest, EventError, Flavour, parse_event, respond};
+
+/// Why a decision came out as it did; logged as a stable code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reason {
+    /// Credentials accepted.
+    Authenticated,
+    /// No `Authorization` header (or TOKEN).
+    MissingHeader,
+    /// The header is not acceptable Basic credentials.
+    Malformed(Malformed),
+    /// Well-formed, but not an accepted pair.
+    BadCredentials,
+    /// The accepted credentials could not be loaded: fail closed.
+    SecretUnavailable,
+}
+
+impl Reason {
+    /// The code written to the decision log line.
+    pub fn code(self) -> &'static str {
+        match self {
+            Reason::Authenticated => "authenticated",
+            Reason::MissingHeader => "missing_header",
+            Reason::Malformed(_) => "malformed",
+            Reason::BadCredentials => "bad_credentials",
+            Reason::SecretUnavailable => "secret_unavailable",
+        }
+    }
+}
+
+/// The outcome of [`Authorizer::decide`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decision {
+    /// The authenticated user, when allowed.
+    pub username: Option<String>,
+    /// Why.
+    pub reason: Reason,
+    /// Decided from credentials past their TTL because Secrets Manager is failing.
+    pub stale: bool,
+}
+
+impl Decision {
+    fn deny(reason: Reason) -> Decision {
+        Decision {
+            username: None,
+            reason,
+            stale: false,
+        }
+    }
+}
+
+/// An invocation that ends in an error rather than a verdict.
+#[derive(Debug, thiserror::Error)]
+pub enum AuthorizerError {
+    /// REST API only: API Gateway turns exactly this message into 401 (missing or malformed
+    /// credentials), where a Deny policy would give 403.
+    #[error("Unauthorized")]
+    Unauthorized,
+    /// Fail closed without a verdict: API Gateway answers 500 and, unlike a deny, does not cache it,
+    /// so valid users are not locked out for the cache TTL once Secrets Manager recovers.
+    #[error("credentials unavailable")]
+    CredentialsUnavailable,
+    /// Not an event this function can answer.
+    #[error(transparent)]
+    Event(#[from] EventError),
+}
+
+impl From<AuthorizerError> for Diagnostic {
+    fn from(error: AuthorizerError) -> Diagnostic {
+        let error_type = match error {
+            AuthorizerError::Unauthorized => "Unauthorized",
+            AuthorizerError::CredentialsUnavailable => "CredentialsUnavailable",
+            AuthorizerError::Event(_) => "UnsupportedEvent",
+        };
+        Diagnostic {
+            error_type: error_type.to_string(),
+            error_message: error.to_string(),
+        }
+    }
+}
+
+/// The authorizer of one execution environment.
+pub struct Authorizer<S, C = SystemClock> {
+    cache: CredentialCache<S, C>,
+}
+
+impl<S: SecretSource, C: Clock> Authorizer<S, C> {
+    /// An authorizer deciding from `cache`.
+    pub fn new(cache: CredentialCache<S, C>) -> Self {
+        Authorizer { cache }
+    }
+
+    /// The credential cache (tests read its source's counters).
+    pub fn cache(&self) -> &CredentialCache<S, C> {
+        &self.cache
+    }
+
+    /// Decides one request. Never panics and never fails: every input has a verdict.
+    pub async fn decide(&self, request: &AuthRequest) -> Decision {
+        let Some(header) = request.authorization.as_deref() else {
+            return Decision::deny(Reason::MissingHeader);
+        };
+        let presented = match parse_basic(header) {
+            Ok(presented) => presented,
+            Err(malformed) => return Decision::deny(Reason::Malformed(malformed)),
+        };
+        match self.cache.check(&presented).await {
+            Check::Accepted { stale } => Decision {
+                username: Some(presented.username),
+                reason: Reason::Authenticated,
+                stale,
+            },
+            Check::Rejected => Decision::deny(Reason::BadCredentials),
+            Check::Unavailable => Decision::deny(Reason::SecretUnavailable),
+        }
+    }
+
+    /// Handles one invocation: the response API Gateway expects, or the error that makes it answer
+    /// 401 (REST) or 500. Writes exactly one decision line to the log.
+    pub async fn handle(&self, event: Value, request_id: &str) -> Result<Value, AuthorizerError> {
+        let request = match parse_event(event) {
+            Ok(request) => request,
+            Err(error) => {
+                tracing::warn!(request_id, verdict = "deny", reason = "unsupported_event", %error, "decision");
+                return Err(error.into());
+            }
+        };
+        let decision = self.decide(&request).await;
+        log_decision(request_id, &request, &decision);
+        answer(&request, decision)
+    }
+}
+
+fn log_decision(request_id: &str, request: &AuthRequest, decision: &Decision) {
+    let flavour = request.flavour.as_str();
+    let reason = decision.reason.code();
+    match (&decision.username, decision.reason) {
+        // The username is logged only once authenticated: a rejected "username" may be a password
+        // typed into the wrong field.
+        (Some(username), _) => {
+            tracing::info!(request_id, flavour, verdict = "allow", reason, username = %username, stale = decision.stale, "decision")
+        }
+        (None, Reason::Malformed(detail)) => {
+            tracing::info!(request_id, flavour, verdict = "deny", reason, detail = %detail, "decision")
+        }
+        (None, Reason::SecretUnavailable) => {
+            tracing::error!(request_id, flavour, verdict = "deny", reason, "decision")
+        }
+        (None, _) => tracing::info!(request_id, flavour, verdict = "deny", reason, "decision"),
+    }
+}
+
+/// Maps a decision to the flavour's answer.
+pub fn answer(request: &AuthRequest, decision: Decision) -> Result<Value, AuthorizerError> {
+    match (decision.username, decision.reason, request.flavour) {
+        (Some(username), _, _) => Ok(respond(request, &Answer::Allow { username })),
+        (None, Reason::SecretUnavailable, _) => Err(AuthorizerError::CredentialsUnavailable),
+        (None, Reason::MissingHeader | Reason::Malformed(_), Flavour::RestRequest | Flavour::RestToken) => {
+            Err(AuthorizerError::Unauthorized)
+        }
+        (None, _, _) => Ok(respond(request, &Answer::Deny)),
+    }
+}

@@ -1,0 +1,21 @@
+//! streamgate's Basic-auth Lambda authorizer for API Gateway.
+//!
+//! One binary answers both API Gateway flavours, detected from the event: HTTP API payload format
+//! 2.0 (simple responses) and REST TOKEN/REQUEST authorizers (IAM policies). Credentials live in one
+//! Secrets Manager secret, cached per execution environment ([`cache`]).
+//!
+//! Decisions are pure functions of the event and the cached credentials ([`basic`], [`credentials`],
+//! [`event`]); [`secrets`] is the only module that talks to AWS.
+
+pub mod basic;
+pub mod cache;
+pub mod config;
+pub mod credentials;
+pub mod event;
+pub mod handler;
+pub mod secrets;
+
+pub use cache::{CachePolicy, CredentialCache, SystemClock};
+pub use config::Config;
+pub use handler::{Authorizer, AuthorizerError, Decision, Reason};
+pub use secrets::SecretsManagerSource;

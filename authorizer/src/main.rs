@@ -1,0 +1,25 @@
+//! The Lambda entry point: configuration, clients and the cache are built once per execution
+//! environment; each invocation is one decision.
+
+// lambda_runtime's service stack makes a deeply nested future type.
+#![recursion_limit = "256"]
+use anyhow::Context as _;
+use authorizer::{Authorizer, Config, CredentialCache, SecretsManagerSource, SystemClock};
+use lambda_runtime::{LambdaEvent, service_fn};
+use serde_json::Value;
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    // JSON lines when the function's log format is JSON (AWS_LAMBDA_LOG_FORMAT), text otherwise.
+    lambda_runtime::tracing::init_default_subscriber();
+    let config = Config::from_env().context("reading the authorizer configuration")?;
+    let sdk = aws_config::load_from_env().await;
+    let source = SecretsManagerSource::new(aws_sdk_secretsmanager::Client::new(&sdk), config.secret_id);
+    let authorizer = Authorizer::new(CredentialCache::new(source, SystemClock::default(), config.policy));
+    let authorizer = &authorizer;
+    lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| async move {
+        authorizer.handle(event.payload, &event.context.request_id).await
+    }))
+    .await
+    .map_err(|e| anyhow::anyhow!(e))
+}
