@@ -80,6 +80,45 @@ pub trait SecretSource: Send + Sync {
     fn fetch(&self) -> impl Future<Output = Result<CredentialSet, SourceError>> + Send;
 }
 
+/// Fixed credentials; for tests, benchmarks and local experiments.
+#[derive(Debug, Clone)]
+pub struct StaticSource(pub CredentialSet);
+
+impl SecretSource for StaticSource {
+    async fn fetch(&self) -> Result<CredentialSet, SourceError> {
+        Ok(self.0.clone())
+    }
+}
+
+/// Wraps a source and counts its fetches, to prove how often the store is asked.
+#[derive(Debug)]
+pub struct CountingSource<S> {
+    inner: S,
+    fetches: AtomicU64,
+}
+
+impl<S> CountingSource<S> {
+    /// Counts the fetches of `inner`.
+    pub fn new(inner: S) -> Self {
+        CountingSource {
+            inner,
+            fetches: AtomicU64::new(0),
+        }
+    }
+
+    /// Fetches so far.
+    pub fn fetches(&self) -> u64 {
+        self.fetches.load(Ordering::SeqCst)
+    }
+}
+
+impl<S: SecretSource> SecretSource for CountingSource<S> {
+    async fn fetch(&self) -> Result<CredentialSet, SourceError> {
+        self.fetches.fetch_add(1, Ordering::SeqCst);
+        self.inner.fetch().await
+    }
+}
+
 /// When the cache refreshes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CachePolicy {
@@ -127,8 +166,7 @@ struct Snapshot {
 
 impl Snapshot {
     fn expired(&self, now: Duration, policy: &CachePolicy) -> bool {
-        self.fetched_at
-            .is_none_or(|at| now.saturating_sub(at) >= policy.ttl)
+        self.fetched_at.is_none_or(|at| now.saturating_sub(at) >= policy.ttl)
     }
 
     fn may_attempt(&self, now: Duration, policy: &CachePolicy) -> bool {
@@ -183,9 +221,7 @@ impl<S: SecretSource, C: Clock> CredentialCache<S, C> {
     /// Decides whether `presented` is an accepted pair, refreshing first when the policy says so.
     pub async fn check(&self, presented: &Presented) -> Check {
         let mut snapshot = self.snapshot();
-        if snapshot.expired(self.clock.now(), &self.policy)
-            && snapshot.may_attempt(self.clock.now(), &self.policy)
-        {
+        if snapshot.expired(self.clock.now(), &self.policy) && snapshot.may_attempt(self.clock.now(), &self.policy) {
             snapshot = self.refresh(snapshot.generation).await;
         }
         let check = snapshot.judge(self.clock.now(), &self.policy, presented);
@@ -246,7 +282,7 @@ mod tests {
     #[derive(Default, Clone)]
     struct FakeSource {
         calls: Arc<AtomicUsize>,
-        answer: Arc<Mutex<Option<Vec<(String, String)>>>>,
+        answer: Arc<Mutex<Option<CredentialSet>>>,
         delay: Option<Duration>,
     }
 
@@ -258,7 +294,7 @@ mod tests {
         }
         fn set(&self, pairs: Option<&[(&str, &str)]>) {
             *self.answer.lock().unwrap() =
-                pairs.map(|p| p.iter().map(|(u, w)| (u.to_string(), w.to_string())).collect());
+                pairs.map(|p| CredentialSet::new(p.iter().map(|(u, w)| Credential::new(u, w)).collect()));
         }
         fn calls(&self) -> usize {
             self.calls.load(Ordering::SeqCst)
@@ -272,9 +308,7 @@ mod tests {
                 tokio::time::sleep(delay).await;
             }
             let answer = self.answer.lock().unwrap().clone();
-            answer
-                .map(|pairs| CredentialSet::new(pairs.iter().map(|(u, p)| Credential::new(u, p)).collect()))
-                .ok_or_else(|| SourceError::Unavailable("injected failure".into()))
+            answer.ok_or_else(|| SourceError::Unavailable("injected failure".into()))
         }
     }
 
@@ -313,7 +347,11 @@ mod tests {
         assert_eq!(source.calls(), 1);
         clock.advance(Duration::from_secs(1));
         assert_eq!(cache.check(&p("u", "old")).await, Check::Rejected);
-        assert_eq!(source.calls(), 2, "expired: one refresh, no second one for the mismatch");
+        assert_eq!(
+            source.calls(),
+            2,
+            "expired: one refresh, no second one for the mismatch"
+        );
     }
 
     #[tokio::test]
@@ -323,10 +361,18 @@ mod tests {
         assert_eq!(cache.check(&p("u", "old")).await, ACCEPTED);
         source.set(Some(&[("u", "new")]));
         clock.advance(Duration::from_secs(10));
-        assert_eq!(cache.check(&p("u", "new")).await, Check::Rejected, "too soon to look again");
+        assert_eq!(
+            cache.check(&p("u", "new")).await,
+            Check::Rejected,
+            "too soon to look again"
+        );
         assert_eq!(source.calls(), 1);
         clock.advance(Duration::from_secs(20));
-        assert_eq!(cache.check(&p("u", "new")).await, ACCEPTED, "30 s later the mismatch refreshes");
+        assert_eq!(
+            cache.check(&p("u", "new")).await,
+            ACCEPTED,
+            "30 s later the mismatch refreshes"
+        );
         assert_eq!(source.calls(), 2);
         assert_eq!(cache.check(&p("u", "old")).await, Check::Rejected);
         assert_eq!(source.calls(), 2);
@@ -374,7 +420,11 @@ mod tests {
         assert_eq!(source.calls(), 1);
         clock.advance(Duration::from_secs(30));
         source.set(Some(&[("u", "pw")]));
-        assert_eq!(cache.check(&p("u", "pw")).await, ACCEPTED, "recovers once the store answers");
+        assert_eq!(
+            cache.check(&p("u", "pw")).await,
+            ACCEPTED,
+            "recovers once the store answers"
+        );
     }
 
     #[tokio::test]
@@ -392,7 +442,10 @@ mod tests {
         clock.advance(Duration::from_secs(1));
         assert_eq!(cache.check(&p("u", "pw")).await, Check::Unavailable);
         let calls = source.calls();
-        assert!(calls <= 2 + 3900 / 30, "failing store asked at most once per interval ({calls} calls)");
+        assert!(
+            calls <= 2 + 3900 / 30,
+            "failing store asked at most once per interval ({calls} calls)"
+        );
     }
 
     #[tokio::test]

@@ -90,10 +90,16 @@ mod tests {
         assert_eq!(c.policy.ttl, Duration::from_secs(60));
         assert_eq!(c.policy.min_refresh, Duration::from_secs(5));
         assert_eq!(config(&[]), Err(ConfigError::Missing("CREDENTIALS_SECRET")));
-        assert_eq!(config(&[("CREDENTIALS_SECRET", " ")]), Err(ConfigError::Missing("CREDENTIALS_SECRET")));
+        assert_eq!(
+            config(&[("CREDENTIALS_SECRET", " ")]),
+            Err(ConfigError::Missing("CREDENTIALS_SECRET"))
+        );
         assert!(matches!(
             config(&[("CREDENTIALS_SECRET", "s"), ("CREDENTIALS_TTL_SECONDS", "5m")]),
-            Err(ConfigError::NotSeconds { name: "CREDENTIALS_TTL_SECONDS", .. })
+            Err(ConfigError::NotSeconds {
+                name: "CREDENTIALS_TTL_SECONDS",
+                ..
+            })
         ));
     }
 }

@@ -259,9 +259,11 @@ mod tests {
         assert_eq!(one.authorization.as_deref(), Some("Basic eA=="));
         let none = parse_event(v2(json!({"accept": "*/*"}))).unwrap();
         assert_eq!(none.authorization, None);
-        let request = parse_event(json!({"type": "REQUEST", "methodArn": "arn:aws:execute-api:r:1:a/s/GET/", "requestContext": {},
+        let request = parse_event(
+            json!({"type": "REQUEST", "methodArn": "arn:aws:execute-api:r:1:a/s/GET/", "requestContext": {},
             "headers": {"Authorization": "Basic eA=="},
-            "multiValueHeaders": {"Authorization": ["Basic eA==", "Basic eQ=="]}}))
+            "multiValueHeaders": {"Authorization": ["Basic eA==", "Basic eQ=="]}}),
+        )
         .unwrap();
         assert_eq!(request.authorization.as_deref(), Some("Basic eA==, Basic eQ=="));
     }
@@ -272,15 +274,23 @@ mod tests {
         let secret = "Basic c2VjcmV0\u{1}";
         let request = parse_event(v2(json!({"authorization": secret}))).unwrap();
         assert_eq!(request.authorization.as_deref(), Some(secret));
-        let bad = parse_event(json!({"version": "2.0", "type": "REQUEST", "headers": {"authorization": secret},
-            "requestContext": 7}))
+        let bad = parse_event(
+            json!({"version": "2.0", "type": "REQUEST", "headers": {"authorization": secret},
+            "requestContext": 7}),
+        )
         .unwrap_err();
         assert!(!bad.to_string().contains("c2VjcmV0"));
     }
 
     #[test]
     fn unknown_events_are_refused() {
-        for event in [json!(null), json!([]), json!({}), json!({"type": "JWT"}), json!({"Records": []})] {
+        for event in [
+            json!(null),
+            json!([]),
+            json!({}),
+            json!({"type": "JWT"}),
+            json!({"Records": []}),
+        ] {
             assert_eq!(parse_event(event), Err(EventError::Unrecognised));
         }
         let no_arn = parse_event(json!({"type": "TOKEN", "authorizationToken": "x"})).unwrap_err();
@@ -290,7 +300,12 @@ mod tests {
     #[test]
     fn simple_response_shape() {
         let request = parse_event(v2(json!({}))).unwrap();
-        let allow = respond(&request, &Answer::Allow { username: "alice".into() });
+        let allow = respond(
+            &request,
+            &Answer::Allow {
+                username: "alice".into(),
+            },
+        );
         assert_eq!(allow, json!({"isAuthorized": true, "context": {"username": "alice"}}));
         let deny = respond(&request, &Answer::Deny);
         assert_eq!(deny, json!({"isAuthorized": false, "context": {}}));
@@ -301,7 +316,12 @@ mod tests {
         let request = parse_event(json!({"type": "TOKEN", "authorizationToken": "x",
             "methodArn": "arn:aws:execute-api:us-west-2:123456789012:ymy8tbxw7b/prod/GET/pets/1"}))
         .unwrap();
-        let allow = respond(&request, &Answer::Allow { username: "alice".into() });
+        let allow = respond(
+            &request,
+            &Answer::Allow {
+                username: "alice".into(),
+            },
+        );
         assert_eq!(allow["principalId"], "alice");
         assert_eq!(allow["context"], json!({"username": "alice"}));
         let statement = &allow["policyDocument"]["Statement"][0];

@@ -180,7 +180,10 @@ mod tests {
         ] {
             let error = parse_credential(text).unwrap_err();
             let message = error.to_string();
-            assert!(!message.contains("hunter2") && !message.contains("12345678"), "{message}");
+            assert!(
+                !message.contains("hunter2") && !message.contains("12345678"),
+                "{message}"
+            );
         }
         assert_eq!(
             parse_credential(r#"{"username": "", "password": "x"}"#).unwrap_err(),

@@ -9,8 +9,8 @@
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Stdio};
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_credential_types::Credentials;
@@ -77,8 +77,7 @@ impl Moto {
         if !python.exists() {
             return Err(HarnessError(install_hint()));
         }
-        let log_path =
-            std::env::temp_dir().join(format!("streamgate-moto-{}-{}.log", std::process::id(), next_id()));
+        let log_path = std::env::temp_dir().join(format!("streamgate-moto-{}-{}.log", std::process::id(), next_id()));
         let log = std::fs::File::create(&log_path)
             .map_err(|e| HarnessError(format!("cannot create {}: {e}", log_path.display())))?;
         let mut child = Command::new(&python)

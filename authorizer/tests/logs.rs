@@ -1,0 +1,142 @@
+//! The decision log: one JSON line per decision with request id, verdict and reason code, and never
+//! the password, the raw header, or the secret value. Logs are captured at TRACE level for every
+//! crate (the AWS SDK included) while the authorizer reads a real secret from moto.
+
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+
+use authorizer::basic::encode_basic;
+use authorizer::{Authorizer, CachePolicy, CredentialCache, SecretsManagerSource, SystemClock};
+use serde_json::{Value, json};
+use tracing_subscriber::fmt::MakeWriter;
+
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Captured {
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
+    }
+}
+
+impl Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> MakeWriter<'a> for Captured {
+    type Writer = Captured;
+    fn make_writer(&'a self) -> Self::Writer {
+        self.clone()
+    }
+}
+
+fn event(authorization: Option<&str>) -> Value {
+    let mut headers = json!({"content-type": "application/json"});
+    if let Some(value) = authorization {
+        headers["authorization"] = json!(value);
+    }
+    json!({
+        "version": "2.0", "type": "REQUEST",
+        "routeArn": "arn:aws:execute-api:us-east-1:123456789012:api/$default/POST/submit/s/e",
+        "routeKey": "POST /submit/{streamName}/{eventId}", "rawPath": "/submit/s/e", "rawQueryString": "",
+        "headers": headers,
+        "requestContext": {"accountId": "123456789012", "apiId": "api", "requestId": "r",
+            "http": {"method": "POST", "path": "/submit/s/e", "protocol": "HTTP/1.1",
+                     "sourceIp": "127.0.0.1", "userAgent": "test"}}
+    })
+}
+
+// Distinctive strings, so a leak of any of them is unmistakable.
+const USERNAME: &str = "log-test-user";
+const PASSWORD: &str = "Pa55-LEAK-CANARY-9f3b";
+const WRONG_PASSWORD: &str = "Wr0ng-LEAK-CANARY-77aa";
+
+// current_thread: the subscriber set for this thread sees every task, the SDK's included.
+#[tokio::test(flavor = "current_thread")]
+async fn decisions_are_logged_without_secrets() {
+    let captured = Captured::default();
+    let subscriber = tracing_subscriber::fmt()
+        .json()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(captured.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let client = aws_sdk_secretsmanager::Client::new(&testkit::moto().sdk_config().await);
+    let secret = testkit::unique_name("streamgate-log-test");
+    let secret_value = json!({"username": USERNAME, "password": PASSWORD}).to_string();
+    client
+        .create_secret()
+        .name(&secret)
+        .secret_string(&secret_value)
+        .send()
+        .await
+        .expect("create_secret");
+    let authorizer = Authorizer::new(CredentialCache::new(
+        SecretsManagerSource::new(client.clone(), &secret),
+        SystemClock::default(),
+        CachePolicy::default(),
+    ));
+    let missing = Authorizer::new(CredentialCache::new(
+        SecretsManagerSource::new(client, "streamgate-log-test-missing"),
+        SystemClock::default(),
+        CachePolicy::default(),
+    ));
+
+    let good = encode_basic(USERNAME, PASSWORD);
+    let wrong = encode_basic(USERNAME, WRONG_PASSWORD);
+    // A header that is malformed only because of a trailing control character.
+    let malformed = format!("{good}\u{7}");
+    let cases: [(&str, Option<&str>, &str, &str); 4] = [
+        ("req-allow", Some(&good), "allow", "authenticated"),
+        ("req-wrong", Some(&wrong), "deny", "bad_credentials"),
+        ("req-malformed", Some(&malformed), "deny", "malformed"),
+        ("req-missing", None, "deny", "missing_header"),
+    ];
+    for (request_id, header, _, _) in &cases {
+        let _ = authorizer.handle(event(*header), request_id).await;
+    }
+    let _ = missing.handle(event(Some(&good)), "req-unavailable").await;
+
+    let logs = captured.text();
+    let decisions: Vec<Value> = logs
+        .lines()
+        .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+        .filter(|line| line["fields"]["message"] == "decision")
+        .collect();
+    for (request_id, _, verdict, reason) in cases.iter().map(|(id, h, v, r)| (*id, *h, *v, *r)).chain([(
+        "req-unavailable",
+        None,
+        "deny",
+        "secret_unavailable",
+    )]) {
+        let lines: Vec<&Value> = decisions
+            .iter()
+            .filter(|line| line["fields"]["request_id"] == request_id)
+            .collect();
+        assert_eq!(lines.len(), 1, "exactly one decision line for {request_id}:\n{logs}");
+        assert_eq!(lines[0]["fields"]["verdict"], verdict, "{request_id}");
+        assert_eq!(lines[0]["fields"]["reason"], reason, "{request_id}");
+    }
+    let allow = decisions
+        .iter()
+        .find(|line| line["fields"]["request_id"] == "req-allow")
+        .expect("allow line");
+    assert_eq!(allow["fields"]["username"], USERNAME);
+
+    let token = good.trim_start_matches("Basic ");
+    for forbidden in [PASSWORD, WRONG_PASSWORD, &good, token, &wrong, &secret_value] {
+        assert!(!logs.contains(forbidden), "the logs contain {forbidden:?}:\n{logs}");
+    }
+    assert!(
+        logs.len() > 1000,
+        "the capture saw the SDK's trace output too ({} bytes)",
+        logs.len()
+    );
+}

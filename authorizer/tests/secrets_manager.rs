@@ -1,0 +1,193 @@
+//! The authorizer against Secrets Manager in moto: allow/deny, rotation through AWSPENDING and
+//! AWSCURRENT, fail closed, and how often Secrets Manager is asked.
+
+use std::time::Duration;
+
+use authorizer::basic::encode_basic;
+use authorizer::cache::{CountingSource, ManualClock};
+use authorizer::{Authorizer, AuthorizerError, CachePolicy, CredentialCache, SecretsManagerSource, SystemClock};
+use aws_sdk_secretsmanager::Client;
+use serde_json::{Value, json};
+
+type TestAuthorizer<C> = Authorizer<CountingSource<SecretsManagerSource>, C>;
+
+async fn client() -> Client {
+    Client::new(&testkit::moto().sdk_config().await)
+}
+
+fn secret_json(username: &str, password: &str) -> String {
+    json!({"username": username, "password": password}).to_string()
+}
+
+/// A new secret; returns its name and the id of its AWSCURRENT version.
+async fn create_secret(client: &Client, username: &str, password: &str) -> (String, String) {
+    let name = testkit::unique_name("streamgate-credentials");
+    let created = client
+        .create_secret()
+        .name(&name)
+        .secret_string(secret_json(username, password))
+        .send()
+        .await
+        .expect("create_secret");
+    (name, created.version_id().expect("version id").to_string())
+}
+
+fn authorizer<C: authorizer::cache::Clock>(client: &Client, secret: &str, clock: C) -> TestAuthorizer<C> {
+    let source = CountingSource::new(SecretsManagerSource::new(client.clone(), secret));
+    Authorizer::new(CredentialCache::new(source, clock, CachePolicy::default()))
+}
+
+fn event(username: &str, password: &str) -> Value {
+    json!({
+        "version": "2.0", "type": "REQUEST",
+        "routeArn": "arn:aws:execute-api:us-east-1:123456789012:api/$default/POST/submit/s/e",
+        "identitySource": [encode_basic(username, password)],
+        "routeKey": "POST /submit/{streamName}/{eventId}", "rawPath": "/submit/s/e", "rawQueryString": "",
+        "headers": {"authorization": encode_basic(username, password)},
+        "requestContext": {"accountId": "123456789012", "apiId": "api", "requestId": "r",
+            "http": {"method": "POST", "path": "/submit/s/e", "protocol": "HTTP/1.1",
+                     "sourceIp": "127.0.0.1", "userAgent": "test"}}
+    })
+}
+
+async fn allowed<C: authorizer::cache::Clock>(authorizer: &TestAuthorizer<C>, username: &str, password: &str) -> bool {
+    let response = authorizer
+        .handle(event(username, password), "test")
+        .await
+        .expect("a verdict, not an error");
+    response["isAuthorized"].as_bool().expect("isAuthorized")
+}
+
+#[tokio::test]
+async fn allows_the_secret_and_denies_anything_else() {
+    let client = client().await;
+    let (secret, _) = create_secret(&client, "alice", "correct horse").await;
+    let authorizer = authorizer(&client, &secret, SystemClock::default());
+    assert!(allowed(&authorizer, "alice", "correct horse").await);
+    assert!(!allowed(&authorizer, "alice", "correct horse ").await);
+    assert!(!allowed(&authorizer, "bob", "correct horse").await);
+    assert_eq!(authorizer.cache().source().fetches(), 1);
+}
+
+#[tokio::test]
+async fn rotation_accepts_pending_then_drops_the_old_password() {
+    let client = client().await;
+    let (secret, old_version) = create_secret(&client, "alice", "old-password").await;
+    let clock = ManualClock::default();
+    let authorizer = authorizer(&client, &secret, clock.clone());
+    assert!(allowed(&authorizer, "alice", "old-password").await);
+
+    // Rotation step 1: the new version is staged AWSPENDING.
+    let pending = client
+        .put_secret_value()
+        .secret_id(&secret)
+        .secret_string(secret_json("alice", "new-password"))
+        .version_stages("AWSPENDING")
+        .send()
+        .await
+        .expect("put_secret_value");
+    let new_version = pending.version_id().expect("version id").to_string();
+    clock.advance(Duration::from_secs(30));
+    assert!(
+        allowed(&authorizer, "alice", "new-password").await,
+        "pending accepted after one refresh"
+    );
+    assert!(
+        allowed(&authorizer, "alice", "old-password").await,
+        "current still accepted"
+    );
+
+    // Rotation step 2: AWSCURRENT moves to the new version.
+    client
+        .update_secret_version_stage()
+        .secret_id(&secret)
+        .version_stage("AWSCURRENT")
+        .move_to_version_id(&new_version)
+        .remove_from_version_id(&old_version)
+        .send()
+        .await
+        .expect("update_secret_version_stage");
+    client
+        .update_secret_version_stage()
+        .secret_id(&secret)
+        .version_stage("AWSPENDING")
+        .remove_from_version_id(&new_version)
+        .send()
+        .await
+        .expect("remove AWSPENDING");
+    assert!(
+        allowed(&authorizer, "alice", "old-password").await,
+        "cached until the TTL"
+    );
+    clock.advance(Duration::from_secs(300));
+    assert!(
+        !allowed(&authorizer, "alice", "old-password").await,
+        "old password denied after the refresh"
+    );
+    assert!(allowed(&authorizer, "alice", "new-password").await);
+}
+
+#[tokio::test]
+async fn a_thousand_wrong_passwords_ask_secrets_manager_once_per_interval() {
+    let client = client().await;
+    let (secret, _) = create_secret(&client, "alice", "right").await;
+
+    // Real time: 1,000 decisions in well under the 30 s refresh interval.
+    let authorizer = authorizer(&client, &secret, SystemClock::default());
+    for i in 0..1000 {
+        assert!(!allowed(&authorizer, "alice", &format!("wrong-{i}")).await);
+    }
+    assert_eq!(
+        authorizer.cache().source().fetches(),
+        1,
+        "one fetch, then none within the interval"
+    );
+
+    // Simulated time: the same 1,000 spread over 100 s.
+    let clock = ManualClock::default();
+    let authorizer = self::authorizer(&client, &secret, clock.clone());
+    for i in 0..1000 {
+        assert!(!allowed(&authorizer, "alice", &format!("wrong-{i}")).await);
+        clock.advance(Duration::from_millis(100));
+    }
+    // At 0 s, then at most one per 30 s: 30, 60, 90.
+    assert_eq!(authorizer.cache().source().fetches(), 4);
+}
+
+#[tokio::test]
+async fn fails_closed_when_the_secret_cannot_be_read() {
+    let client = client().await;
+    let authorizer = authorizer(&client, "streamgate-no-such-secret", SystemClock::default());
+    let error = authorizer.handle(event("alice", "whatever"), "test").await.unwrap_err();
+    assert!(matches!(error, AuthorizerError::CredentialsUnavailable), "{error:?}");
+
+    // A secret that is not the documented JSON is as unusable as a missing one.
+    let name = testkit::unique_name("streamgate-bad-secret");
+    client
+        .create_secret()
+        .name(&name)
+        .secret_string("not json")
+        .send()
+        .await
+        .expect("create_secret");
+    let authorizer = self::authorizer(&client, &name, SystemClock::default());
+    let error = authorizer.handle(event("alice", "x"), "test").await.unwrap_err();
+    assert!(matches!(error, AuthorizerError::CredentialsUnavailable), "{error:?}");
+}
+
+#[tokio::test]
+async fn secret_can_be_named_by_arn() {
+    let client = client().await;
+    let (name, _) = create_secret(&client, "alice", "pw").await;
+    let arn = client
+        .describe_secret()
+        .secret_id(&name)
+        .send()
+        .await
+        .expect("describe_secret")
+        .arn()
+        .expect("arn")
+        .to_string();
+    let authorizer = authorizer(&client, &arn, SystemClock::default());
+    assert!(allowed(&authorizer, "alice", "pw").await);
+}
