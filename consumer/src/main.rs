@@ -1,0 +1,36 @@
+//! The Lambda entry point: configuration and clients are built once per execution environment;
+//! each invocation is one Kinesis batch.
+
+// lambda_runtime's service stack makes a deeply nested future type.
+#![recursion_limit = "256"]
+
+use anyhow::Context as _;
+use aws_lambda_events::event::kinesis::KinesisEvent;
+use consumer::{Backoff, Config, Consumer, DeadLetters, Store};
+use lambda_runtime::{LambdaEvent, service_fn};
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    // JSON lines when the function's log format is JSON (AWS_LAMBDA_LOG_FORMAT), text otherwise.
+    lambda_runtime::tracing::init_default_subscriber();
+    let config = Config::from_env().context("reading the consumer configuration")?;
+    let sdk = aws_config::load_from_env().await;
+    let store = Store::new(
+        aws_sdk_dynamodb::Client::new(&sdk),
+        config.table_name,
+        config.write_concurrency,
+        Backoff::default(),
+    );
+    let dead_letters = DeadLetters::new(
+        aws_sdk_sqs::Client::new(&sdk),
+        config.dead_letter_queue_url,
+        config.write_concurrency,
+    );
+    let consumer = Consumer::new(store, dead_letters);
+    let consumer = &consumer;
+    lambda_runtime::run(service_fn(move |event: LambdaEvent<KinesisEvent>| async move {
+        Ok::<_, std::convert::Infallible>(consumer.handle(event.payload).await)
+    }))
+    .await
+    .map_err(|e| anyhow::anyhow!(e))
+}

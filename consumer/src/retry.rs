@@ -1,0 +1,68 @@
+//! Backoff with full jitter for what DynamoDB leaves unprocessed, and error codes of SDK errors.
+
+use std::time::Duration;
+
+use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
+
+/// Exponential backoff with full jitter: attempt `n` sleeps a random time in `[0, min(cap, base·2ⁿ)]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Backoff {
+    /// First ceiling.
+    pub base: Duration,
+    /// Largest ceiling.
+    pub cap: Duration,
+    /// Calls per request before what is still unprocessed counts as failed.
+    pub attempts: u32,
+}
+
+impl Default for Backoff {
+    fn default() -> Self {
+        Backoff {
+            base: Duration::from_millis(25),
+            cap: Duration::from_secs(1),
+            attempts: 6,
+        }
+    }
+}
+
+impl Backoff {
+    /// The ceiling of the sleep before retry number `attempt` (0-based).
+    pub fn ceiling(&self, attempt: u32) -> Duration {
+        self.base
+            .saturating_mul(1u32.checked_shl(attempt).unwrap_or(u32::MAX))
+            .min(self.cap)
+    }
+
+    /// Sleeps before retry number `attempt`.
+    pub async fn sleep(&self, attempt: u32) {
+        let ceiling = self.ceiling(attempt).as_millis() as u64;
+        tokio::time::sleep(Duration::from_millis(fastrand::u64(0..=ceiling))).await;
+    }
+}
+
+/// A short code for an SDK error: the service's error code, or the kind of transport failure.
+pub fn error_code<E: ProvideErrorMetadata, R>(error: &SdkError<E, R>) -> String {
+    match error {
+        SdkError::ServiceError(service) => service.err().code().unwrap_or("service_error").to_string(),
+        SdkError::TimeoutError(_) => "timeout".to_string(),
+        SdkError::DispatchFailure(_) => "dispatch_failure".to_string(),
+        SdkError::ResponseError(_) => "response_error".to_string(),
+        SdkError::ConstructionFailure(_) => "construction_failure".to_string(),
+        _ => "sdk_error".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ceiling_grows_then_caps() {
+        let b = Backoff::default();
+        assert_eq!(b.ceiling(0), Duration::from_millis(25));
+        assert_eq!(b.ceiling(1), Duration::from_millis(50));
+        assert_eq!(b.ceiling(3), Duration::from_millis(200));
+        assert_eq!(b.ceiling(10), Duration::from_secs(1));
+        assert_eq!(b.ceiling(40), Duration::from_secs(1));
+    }
+}
