@@ -12,6 +12,9 @@ use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use std::time::Duration;
+
+use aws_config::retry::RetryConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_credential_types::Credentials;
 
@@ -21,6 +24,9 @@ pub const REGION: &str = "us-east-1";
 pub const ACCOUNT_ID: &str = "123456789012";
 const ACCESS_KEY_ID: &str = "testing";
 const SECRET_ACCESS_KEY: &str = "testing";
+
+mod proxy;
+pub use proxy::{Fault, FaultProxy};
 
 const LAUNCHER: &str = include_str!("../moto_launcher.py");
 
@@ -120,18 +126,7 @@ impl Moto {
 
     /// SDK configuration for real AWS SDK clients pointed at this emulator.
     pub async fn sdk_config(&self) -> SdkConfig {
-        aws_config::defaults(BehaviorVersion::latest())
-            .region(Region::new(REGION))
-            .endpoint_url(&self.endpoint)
-            .credentials_provider(Credentials::new(
-                ACCESS_KEY_ID,
-                SECRET_ACCESS_KEY,
-                None,
-                None,
-                "streamgate-testkit",
-            ))
-            .load()
-            .await
+        sdk_config(&self.endpoint).await
     }
 
     /// Environment for a child process (a function binary) so its SDK clients use this emulator.
@@ -153,6 +148,26 @@ impl Drop for Moto {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// SDK configuration for clients pointed at `endpoint` (moto, or a [`FaultProxy`] in front of it).
+///
+/// The standard retry mode (3 attempts) as in production, with a 10 ms initial backoff instead of
+/// 1 s so that tests injecting faults stay fast.
+pub async fn sdk_config(endpoint: &str) -> SdkConfig {
+    aws_config::defaults(BehaviorVersion::latest())
+        .region(Region::new(REGION))
+        .endpoint_url(endpoint)
+        .credentials_provider(Credentials::new(
+            ACCESS_KEY_ID,
+            SECRET_ACCESS_KEY,
+            None,
+            None,
+            "streamgate-testkit",
+        ))
+        .retry_config(RetryConfig::standard().with_initial_backoff(Duration::from_millis(10)))
+        .load()
+        .await
 }
 
 /// The moto server shared by all tests of this process, started on first use.
