@@ -181,6 +181,30 @@ pub fn to_item(data: &[u8], origin: &Origin<'_>) -> Result<Converted, Poison> {
     })
 }
 
+/// The members of a JSON object in document order, values still raw. A `Vec`, not a map: the item
+/// map is built from it directly (a repeated name keeps its last value, as in `serde_json::Value`).
+struct Entries<'a>(Vec<(String, &'a RawValue)>);
+
+impl<'de: 'a, 'a> serde::Deserialize<'de> for Entries<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> serde::de::Visitor<'de> for Visitor<'a> {
+            type Value = Entries<'a>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<M: serde::de::MapAccess<'de>>(self, mut access: M) -> Result<Self::Value, M::Error> {
+                let mut entries = Vec::with_capacity(access.size_hint().unwrap_or(16));
+                while let Some(entry) = access.next_entry::<String, &'de RawValue>()? {
+                    entries.push(entry);
+                }
+                Ok(Entries(entries))
+            }
+        }
+        deserializer.deserialize_map(Visitor(std::marker::PhantomData))
+    }
+}
+
 /// Tells "not JSON" from "JSON, but not an object" after the object parse failed.
 fn classify_top_level(text: &str, error: &serde_json::Error) -> Poison {
     match serde_json::from_str::<&RawValue>(text) {
@@ -205,7 +229,7 @@ fn convert(raw: &RawValue, depth: usize) -> Result<(AttributeValue, usize), Pois
             if depth > MAX_DEPTH {
                 return Err(Poison::TooDeep);
             }
-            let fields: HashMap<String, &RawValue> = serde_json::from_str(text).map_err(invalid)?;
+            let Entries(fields) = serde_json::from_str(text).map_err(invalid)?;
             let mut map = HashMap::with_capacity(fields.len());
             let mut size = 3;
             for (name, raw) in fields {
@@ -233,7 +257,12 @@ fn convert(raw: &RawValue, depth: usize) -> Result<(AttributeValue, usize), Pois
             Ok((AttributeValue::L(list), size))
         }
         Some(b'"') => {
-            let string: String = serde_json::from_str(text).map_err(invalid)?;
+            // Most strings have no escapes: their content is the raw text between the quotes,
+            // already validated, so it is not parsed a second time.
+            let string = match text.get(1..text.len().saturating_sub(1)) {
+                Some(inner) if !inner.contains('\\') => inner.to_owned(),
+                _ => serde_json::from_str::<String>(text).map_err(invalid)?,
+            };
             let size = string.len();
             Ok((AttributeValue::S(string), size))
         }
