@@ -38,7 +38,7 @@ unit: ## Unit tests only (no emulator needed)
 test: tools lint ## Everything: lint, unit, fixture and emulator-backed integration tests
 	$(CARGO) test --workspace --locked
 
-bench: ## Criterion benchmarks (release build)
+bench: tools ## Benchmarks (release build): criterion, and the consumer against moto
 	$(CARGO) bench --workspace --locked
 
 watch: $(MOTO_VENV)/.installed $(LAMBDA_VENV)/.installed ## `cargo lambda watch` on :9000, with the local secret in moto

@@ -1,0 +1,86 @@
+//! The consumer's log: one summary line per batch, one line per poison or failed record with its
+//! sequence number and reason, and never any record data, even at TRACE level for every crate
+//! (the AWS SDK included).
+
+mod support;
+
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+
+use serde_json::Value;
+use support::{Env, event, record, sequence};
+use tracing_subscriber::fmt::MakeWriter;
+
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> MakeWriter<'a> for Captured {
+    type Writer = Captured;
+    fn make_writer(&'a self) -> Self::Writer {
+        self.clone()
+    }
+}
+
+const CANARY: &str = "PAYLOAD-LEAK-CANARY-5e1f";
+
+#[tokio::test(flavor = "current_thread")]
+async fn batch_summary_and_poison_lines_without_record_data() {
+    let captured = Captured::default();
+    let subscriber = tracing_subscriber::fmt()
+        .json()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(captured.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let env = Env::new(testkit::moto().endpoint()).await;
+    let consumer = env.consumer(2);
+    let valid = format!(r#"{{"secret":"{CANARY}","eventId":"mismatch-{CANARY}"}}"#);
+    let not_json = format!("{CANARY} is not json");
+    let reserved = format!(r#"{{"_sg_x":"{CANARY}"}}"#);
+    let response = consumer
+        .handle(event(vec![
+            record("k1", 1, valid.as_bytes()),
+            record("k2", 2, not_json.as_bytes()),
+            record("k3", 3, reserved.as_bytes()),
+        ]))
+        .await;
+    assert!(response.batch_item_failures.is_empty());
+
+    let logs = String::from_utf8_lossy(&captured.0.lock().unwrap()).into_owned();
+    assert!(!logs.contains(CANARY), "record data in the logs:\n{logs}");
+    let lines: Vec<Value> = logs.lines().filter_map(|l| serde_json::from_str(l).ok()).collect();
+    let summaries: Vec<&Value> = lines.iter().filter(|l| l["fields"]["message"] == "batch").collect();
+    assert_eq!(summaries.len(), 1, "{logs}");
+    let summary = &summaries[0]["fields"];
+    assert_eq!(
+        (&summary["records"], &summary["written"], &summary["stale"], &summary["poison"], &summary["failed"]),
+        (&Value::from(3), &Value::from(1), &Value::from(0), &Value::from(2), &Value::from(0))
+    );
+    assert!(summary["duration_ms"].is_u64());
+    let poison: Vec<(String, String)> = lines
+        .iter()
+        .filter(|l| l["fields"]["message"] == "poison record sent to the dead-letter queue")
+        .map(|l| {
+            (
+                l["fields"]["sequence_number"].as_str().unwrap().to_string(),
+                l["fields"]["reason"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        poison,
+        vec![(sequence(2), "not_json".to_string()), (sequence(3), "reserved_name".to_string())]
+    );
+    assert!(logs.contains("body eventId differs from the partition key"));
+}
