@@ -63,10 +63,11 @@ async fn batch_summary_and_poison_lines_without_record_data() {
     let summaries: Vec<&Value> = lines.iter().filter(|l| l["fields"]["message"] == "batch").collect();
     assert_eq!(summaries.len(), 1, "{logs}");
     let summary = &summaries[0]["fields"];
-    assert_eq!(
-        (&summary["records"], &summary["written"], &summary["stale"], &summary["poison"], &summary["failed"]),
-        (&Value::from(3), &Value::from(1), &Value::from(0), &Value::from(2), &Value::from(0))
-    );
+    let counts: Vec<&Value> = ["records", "written", "stale", "poison", "failed"]
+        .iter()
+        .map(|field| &summary[*field])
+        .collect();
+    assert_eq!(counts, [3, 1, 0, 2, 0].map(Value::from).iter().collect::<Vec<_>>());
     assert!(summary["duration_ms"].is_u64());
     let poison: Vec<(String, String)> = lines
         .iter()
@@ -80,7 +81,10 @@ async fn batch_summary_and_poison_lines_without_record_data() {
         .collect();
     assert_eq!(
         poison,
-        vec![(sequence(2), "not_json".to_string()), (sequence(3), "reserved_name".to_string())]
+        vec![
+            (sequence(2), "not_json".to_string()),
+            (sequence(3), "reserved_name".to_string())
+        ]
     );
     assert!(logs.contains("body eventId differs from the partition key"));
 }
