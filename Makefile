@@ -9,15 +9,18 @@ SHELL := bash
 PYTHON ?= python3
 CARGO ?= cargo
 VENV := .venv
-# moto needs newer boto3/urllib3 than SAM CLI pins: each tool set gets its own virtual environment.
-MOTO_VENV := $(VENV)/moto
-LAMBDA_VENV := $(VENV)/lambda
-CARGO_LAMBDA := $(LAMBDA_VENV)/bin/cargo-lambda
+# One virtual environment per tool set: SAM CLI, checkov and moto each pin different boto3/urllib3.
+MOTO := $(VENV)/moto/.installed
+SAM := $(VENV)/sam/.installed
+CHECKOV := $(VENV)/checkov/.installed
+LAMBDA := $(VENV)/lambda/.installed
+# sam validate wants a region and credentials even though --lint never calls AWS.
+OFFLINE_AWS := AWS_DEFAULT_REGION=us-east-1 AWS_ACCESS_KEY_ID=offline AWS_SECRET_ACCESS_KEY=offline SAM_CLI_TELEMETRY=0
 
-.PHONY: help tools test lint unit bench watch clean-tools
+.PHONY: help tools test lint unit template-checks build bench watch clean-tools
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
 
 # A stamp per virtual environment: reinstalled only when its pinned requirements change.
 $(VENV)/%/.installed: requirements/%.txt
@@ -26,22 +29,31 @@ $(VENV)/%/.installed: requirements/%.txt
 	$(VENV)/$*/bin/pip install --quiet --disable-pip-version-check -r $<
 	touch $@
 
-tools: $(MOTO_VENV)/.installed ## Install the pinned test tools (moto server) into .venv/
+tools: $(MOTO) $(SAM) $(CHECKOV) ## Install the pinned test tools into .venv/ (moto, SAM CLI + cfn-lint, checkov)
 
 lint: ## cargo fmt --check and clippy with warnings as errors
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
 
+template-checks: $(SAM) $(CHECKOV) ## Offline checks of template.yaml: sam validate --lint, cfn-lint, checkov, invariants
+	$(OFFLINE_AWS) $(VENV)/sam/bin/sam validate --lint --template template.yaml
+	$(OFFLINE_AWS) $(VENV)/sam/bin/cfn-lint template.yaml
+	$(VENV)/checkov/bin/checkov --skip-download --quiet --compact --framework cloudformation -f template.yaml
+	$(OFFLINE_AWS) $(VENV)/sam/bin/python -m unittest discover --start-directory checks --pattern 'test_*.py'
+
 unit: ## Unit tests only (no emulator needed)
 	$(CARGO) test --workspace --lib --bins --locked
 
-test: tools lint ## Everything: lint, unit, fixture and emulator-backed integration tests
+test: tools lint template-checks ## Everything: lint, template checks, unit, fixture and emulator-backed tests
 	$(CARGO) test --workspace --locked
 
-bench: tools ## Benchmarks (release build): criterion, and the consumer against moto
+build: $(SAM) $(LAMBDA) ## sam build: both functions, release, arm64 (ARCH=x86_64 to change); prints zip sizes
+	scripts/build.sh
+
+bench: $(MOTO) ## Benchmarks (release build): criterion, and the consumer against moto
 	$(CARGO) bench --workspace --locked
 
-watch: $(MOTO_VENV)/.installed $(LAMBDA_VENV)/.installed ## `cargo lambda watch` on :9000, with the local secret in moto
+watch: $(MOTO) $(LAMBDA) ## `cargo lambda watch` on :9000 with the local secret, table and queue in moto
 	scripts/dev-watch.sh
 
 clean-tools: ## Remove the project-local tools

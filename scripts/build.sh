@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# `make build`: sam build of both functions (release, cargo-lambda, arm64 by default) and the zip size
+# of each. ARCH=x86_64 builds for x86_64 instead (deploy with FunctionArchitecture=x86_64).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+ARCH="${ARCH:-arm64}"
+case "$ARCH" in
+  arm64) TARGET=aarch64-unknown-linux-gnu ;;
+  x86_64) TARGET=x86_64-unknown-linux-gnu ;;
+  *) echo "ARCH must be arm64 or x86_64, not $ARCH" >&2; exit 2 ;;
+esac
+
+if ! rustup target list --installed | grep -qx "$TARGET"; then
+  echo "Adding the Rust target $TARGET (rustup target add)..."
+  if ! rustup target add "$TARGET"; then
+    cat >&2 <<MSG
+The Rust target $TARGET could not be installed (no access to the rustup distribution server?).
+Build for x86_64 instead, which needs no extra target on an x86_64 machine:
+    make build ARCH=x86_64
+and deploy with the parameter FunctionArchitecture=x86_64:
+    sam deploy --guided --parameter-overrides FunctionArchitecture=x86_64
+MSG
+    exit 1
+  fi
+fi
+
+# cargo-lambda (and the zig linker it cross-builds with) from the project's pinned tools.
+export PATH="$PWD/.venv/lambda/bin:$PWD/.venv/sam/bin:$PATH"
+export SAM_CLI_TELEMETRY=0 AWS_DEFAULT_REGION="${AWS_DEFAULT_REGION:-us-east-1}"
+sam build --beta-features --parameter-overrides "FunctionArchitecture=$ARCH"
+
+# What Lambda would store: the zipped bootstrap of each function.
+python3 - <<'PY'
+import io, os, zipfile
+for function in ("AuthorizerFunction", "ConsumerFunction"):
+    path = os.path.join(".aws-sam", "build", function, "bootstrap")
+    data = io.BytesIO()
+    with zipfile.ZipFile(data, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.write(path, "bootstrap")
+    print(f"{function:20} bootstrap {os.path.getsize(path) / 1e6:6.2f} MB   zip {data.tell() / 1e6:6.2f} MB")
+PY
