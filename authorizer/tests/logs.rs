@@ -68,7 +68,7 @@ async fn decisions_are_logged_without_secrets() {
         .finish();
     let _guard = tracing::subscriber::set_default(subscriber);
 
-    let client = aws_sdk_secretsmanager::Client::new(&testkit::moto().sdk_config().await);
+    let client = aws_sdk_secretsmanager::Client::new(&testkit::moto_sdk_config().await);
     let secret = testkit::unique_name("streamgate-log-test");
     let secret_value = json!({"username": USERNAME, "password": PASSWORD}).to_string();
     client

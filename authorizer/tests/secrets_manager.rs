@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 type TestAuthorizer<C> = Authorizer<CountingSource<SecretsManagerSource>, C>;
 
 async fn client() -> Client {
-    Client::new(&testkit::moto().sdk_config().await)
+    Client::new(&testkit::moto_sdk_config().await)
 }
 
 fn secret_json(username: &str, password: &str) -> String {

@@ -27,7 +27,7 @@ pub struct Env {
 impl Env {
     /// Creates a fresh table and queue directly in moto; clients for the consumer use `endpoint`.
     pub async fn new(endpoint: &str) -> Env {
-        let direct = testkit::moto().sdk_config().await;
+        let direct = testkit::moto_sdk_config().await;
         let dynamodb = aws_sdk_dynamodb::Client::new(&direct);
         let sqs = aws_sdk_sqs::Client::new(&direct);
         let table = testkit::unique_name("streamgate-events");
@@ -85,7 +85,7 @@ impl Env {
 
     /// Every item of the table, by eventId (read directly from moto).
     pub async fn items(&self) -> HashMap<String, HashMap<String, AttributeValue>> {
-        let direct = aws_sdk_dynamodb::Client::new(&testkit::moto().sdk_config().await);
+        let direct = aws_sdk_dynamodb::Client::new(&testkit::moto_sdk_config().await);
         let mut items = HashMap::new();
         let mut start = None;
         loop {
@@ -110,7 +110,7 @@ impl Env {
 
     /// Every message now in the queue (received and deleted), parsed as JSON.
     pub async fn drain_queue(&self) -> Vec<Value> {
-        let direct = aws_sdk_sqs::Client::new(&testkit::moto().sdk_config().await);
+        let direct = aws_sdk_sqs::Client::new(&testkit::moto_sdk_config().await);
         let mut messages = Vec::new();
         loop {
             let received = direct
