@@ -17,7 +17,7 @@ LAMBDA := $(VENV)/lambda/.installed
 # sam validate wants a region and credentials even though --lint never calls AWS.
 OFFLINE_AWS := AWS_DEFAULT_REGION=us-east-1 AWS_ACCESS_KEY_ID=offline AWS_SECRET_ACCESS_KEY=offline SAM_CLI_TELEMETRY=0
 
-.PHONY: help tools test lint unit template-checks build bench watch clean-tools
+.PHONY: help tools test lint unit template-checks build bench watch local clean-tools
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -44,7 +44,9 @@ template-checks: $(SAM) $(CHECKOV) ## Offline checks of template.yaml: sam valid
 unit: ## Unit tests only (no emulator needed)
 	$(CARGO) test --workspace --lib --bins --locked
 
-test: tools lint template-checks ## Everything: lint, template checks, unit, fixture and emulator-backed tests
+test: tools lint template-checks ## Everything: lint, template checks, unit, fixture, emulator and local-stage tests
+	# The end-to-end tests run the real function binaries: build them first.
+	$(CARGO) build --workspace --bins --locked
 	$(CARGO) test --workspace --locked
 
 build: $(SAM) $(LAMBDA) ## sam build: both functions, release, arm64 (ARCH=x86_64 to change); prints zip sizes
@@ -52,6 +54,10 @@ build: $(SAM) $(LAMBDA) ## sam build: both functions, release, arm64 (ARCH=x86_6
 
 bench: $(MOTO) ## Benchmarks (release build): criterion, and the consumer against moto
 	$(CARGO) bench --workspace --locked
+
+local: $(MOTO) ## The whole pipeline on this machine: API on :3000, invoke API on :9000 (Ctrl-C stops it)
+	$(CARGO) build --locked -p authorizer -p consumer -p streamgate
+	./target/debug/streamgate local $(LOCAL_ARGS)
 
 watch: $(MOTO) $(LAMBDA) ## `cargo lambda watch` on :9000 with the local secret, table and queue in moto
 	scripts/dev-watch.sh

@@ -1,0 +1,3 @@
+//! The `streamgate` command line: the local stage (`streamgate local`), and tools around the API.
+
+pub mod local;

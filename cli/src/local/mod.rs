@@ -1,0 +1,384 @@
+//! The local stage: the whole pipeline on one machine, from `template.yaml`.
+//!
+//! moto server (or the emulator at a given endpoint) holds the stream, table, queue and secret; the
+//! real `authorizer` and `consumer` binaries run as Lambda functions behind an emulated Runtime API;
+//! an emulated HTTP API and event source mapping connect them as AWS would.
+
+pub mod authorizer_cache;
+pub mod event_source_mapping;
+pub mod gateway;
+pub mod provision;
+pub mod runtime;
+pub mod template;
+
+use std::collections::{BTreeMap, HashMap};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_credential_types::Credentials;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use event_source_mapping::{Delivery, EventSourceMapping};
+use gateway::Gateway;
+use provision::{Provisioned, function_arn, function_name, provision};
+use runtime::{FunctionConfig, FunctionHost};
+use template::{Plan, scalar_text};
+
+/// How to run the stage.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The SAM template.
+    pub template: PathBuf,
+    /// Where the HTTP API listens (port 0 = any free port).
+    pub gateway_addr: SocketAddr,
+    /// Where the invoke API listens.
+    pub invoke_addr: SocketAddr,
+    /// An emulator to use instead of starting moto.
+    pub endpoint: Option<String>,
+    /// Directory holding the `authorizer` and `consumer` executables.
+    pub bin_dir: PathBuf,
+    /// Fixed credentials instead of generated ones.
+    pub username: Option<String>,
+    /// Fixed credentials instead of generated ones.
+    pub password: Option<String>,
+    /// Template parameter overrides, as `sam deploy --parameter-overrides`.
+    pub parameter_overrides: BTreeMap<String, String>,
+    /// Extra environment for a function: (logical id, variable, value).
+    pub environment_overrides: Vec<(String, String, String)>,
+    /// Print function output, mapping deliveries and access lines to stdout.
+    pub verbose: bool,
+}
+
+impl Options {
+    /// Defaults for this repository: its template, ports 3000 and 9000, `target/debug` binaries.
+    pub fn for_repository() -> Options {
+        let root = motoserver::workspace_root();
+        Options {
+            template: root.join("template.yaml"),
+            gateway_addr: SocketAddr::from(([127, 0, 0, 1], 3000)),
+            invoke_addr: SocketAddr::from(([127, 0, 0, 1], 9000)),
+            endpoint: None,
+            bin_dir: root.join("target/debug"),
+            username: None,
+            password: None,
+            parameter_overrides: BTreeMap::new(),
+            environment_overrides: Vec::new(),
+            verbose: true,
+        }
+    }
+}
+
+/// The stage could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StageError {
+    /// The template.
+    #[error(transparent)]
+    Template(#[from] template::TemplateError),
+    /// moto.
+    #[error("{0}")]
+    Emulator(String),
+    /// Provisioning.
+    #[error(transparent)]
+    Provision(#[from] provision::ProvisionError),
+    /// A port or a binary.
+    #[error("{0}")]
+    Start(String),
+}
+
+/// A running stage. Dropping it stops every child process (moto included).
+pub struct Stage {
+    /// The HTTP API base URL.
+    pub gateway_url: String,
+    /// The invoke API base URL (`AWS_LAMBDA_RUNTIME_API`-style host:port for `cargo lambda invoke`).
+    pub invoke_url: String,
+    /// The emulator endpoint.
+    pub endpoint: String,
+    /// The provisioned resources and credentials.
+    pub provisioned: Provisioned,
+    /// What the template declares that is not emulated.
+    pub not_emulated: Vec<String>,
+    /// The plan the stage runs.
+    pub plan: Plan,
+    hosts: HashMap<String, FunctionHost>,
+    deliveries: Arc<Mutex<Vec<Delivery>>>,
+    shutdown: watch::Sender<bool>,
+    tasks: Vec<JoinHandle<()>>,
+    _moto: Option<motoserver::Moto>,
+}
+
+async fn sdk_config(endpoint: &str) -> SdkConfig {
+    aws_config::defaults(BehaviorVersion::latest())
+        .region(Region::new(motoserver::REGION))
+        .endpoint_url(endpoint)
+        .credentials_provider(Credentials::new(
+            motoserver::ACCESS_KEY_ID,
+            motoserver::SECRET_ACCESS_KEY,
+            None,
+            None,
+            "streamgate-local",
+        ))
+        .load()
+        .await
+}
+
+impl Stage {
+    /// Starts everything and returns once the stage accepts requests.
+    pub async fn start(options: Options) -> Result<Stage, StageError> {
+        let mut template = template::load(&options.template)?;
+        if let Some(parameters) = template.get_mut("Parameters").and_then(|p| p.as_object_mut()) {
+            for (name, value) in &options.parameter_overrides {
+                let parameter = parameters
+                    .get_mut(name)
+                    .ok_or_else(|| StageError::Start(format!("unknown template parameter {name}")))?;
+                parameter["Default"] = serde_json::Value::String(value.clone());
+            }
+        }
+        let plan = Plan::from_template(template)?;
+
+        let (moto, endpoint) = match &options.endpoint {
+            Some(endpoint) => (None, endpoint.clone()),
+            None => {
+                let moto = motoserver::Moto::start().map_err(|e| StageError::Emulator(e.to_string()))?;
+                let endpoint = moto.endpoint().to_string();
+                (Some(moto), endpoint)
+            }
+        };
+        let sdk = sdk_config(&endpoint).await;
+        let (provisioned, resolver) =
+            provision(&plan, &sdk, (options.username.clone(), options.password.clone())).await?;
+
+        // The functions, with the environment the template gives them.
+        let mut hosts = HashMap::new();
+        for (logical_id, spec) in &plan.functions {
+            let mut environment = BTreeMap::new();
+            for (name, value) in &spec.environment {
+                let value = resolver.resolve(value)?.map(|v| scalar_text(&v)).unwrap_or_default();
+                environment.insert(name.clone(), value);
+            }
+            for (function, name, value) in &options.environment_overrides {
+                if function == logical_id {
+                    environment.insert(name.clone(), value.clone());
+                }
+            }
+            for (name, value) in motoserver::client_env(&endpoint) {
+                environment.insert(name.to_string(), value);
+            }
+            let name = function_name(logical_id);
+            environment.insert("AWS_LAMBDA_FUNCTION_NAME".into(), name.clone());
+            environment.insert("AWS_LAMBDA_FUNCTION_VERSION".into(), "$LATEST".into());
+            environment.insert("AWS_LAMBDA_FUNCTION_MEMORY_SIZE".into(), spec.memory_mb.to_string());
+            environment.insert("AWS_LAMBDA_LOG_GROUP_NAME".into(), format!("/aws/lambda/{name}"));
+            if let Some(format) = &spec.log_format {
+                environment.insert("AWS_LAMBDA_LOG_FORMAT".into(), format.clone());
+            }
+            if let Some(level) = &spec.log_level {
+                environment.insert("AWS_LAMBDA_LOG_LEVEL".into(), level.clone());
+            }
+            let program = options.bin_dir.join(&spec.binary);
+            if !program.exists() {
+                return Err(StageError::Start(format!(
+                    "{} is not built: run `cargo build -p {}` (make local does)",
+                    program.display(),
+                    spec.binary
+                )));
+            }
+            let config = FunctionConfig {
+                logical_id: logical_id.clone(),
+                binary: spec.binary.clone(),
+                name,
+                arn: function_arn(logical_id),
+                program,
+                environment,
+                timeout: Duration::from_secs(spec.timeout_seconds),
+                memory_mb: spec.memory_mb,
+            };
+            let host = FunctionHost::start(config, options.verbose)
+                .await
+                .map_err(|e| StageError::Start(format!("runtime API for {logical_id}: {e}")))?;
+            hosts.insert(logical_id.clone(), host);
+        }
+        let mut tasks = Vec::new();
+        let (shutdown, stopping) = watch::channel(false);
+
+        // The invoke API.
+        let invoke_listener = tokio::net::TcpListener::bind(options.invoke_addr)
+            .await
+            .map_err(|e| StageError::Start(format!("invoke API on {}: {e}", options.invoke_addr)))?;
+        let invoke_url = format!(
+            "http://{}",
+            invoke_listener
+                .local_addr()
+                .map_err(|e| StageError::Start(e.to_string()))?
+        );
+        let invoke_app = runtime::invoke_api(hosts.values().cloned().collect());
+        let mut stop = stopping.clone();
+        tasks.push(tokio::spawn(async move {
+            let _ = axum::serve(invoke_listener, invoke_app)
+                .with_graceful_shutdown(async move {
+                    let _ = stop.changed().await;
+                })
+                .await;
+        }));
+
+        // The HTTP API.
+        let mut authorizers = HashMap::new();
+        for (name, spec) in &plan.authorizers {
+            let host = hosts
+                .get(&spec.function)
+                .ok_or_else(|| StageError::Start(format!("authorizer {name}: no function {}", spec.function)))?;
+            authorizers.insert(name.clone(), (spec.clone(), host.clone()));
+        }
+        let allowed_streams = plan
+            .integration_streams
+            .iter()
+            .filter_map(|logical| resolver.refs.get(logical).cloned())
+            .collect();
+        let gateway = Arc::new(Gateway {
+            routes: plan.routes.clone(),
+            authorizers,
+            kinesis: aws_sdk_kinesis::Client::new(&sdk),
+            allowed_streams,
+            cache: Default::default(),
+            access_log: options.verbose,
+        });
+        let gateway_listener = tokio::net::TcpListener::bind(options.gateway_addr)
+            .await
+            .map_err(|e| StageError::Start(format!("HTTP API on {}: {e}", options.gateway_addr)))?;
+        let gateway_url = format!(
+            "http://{}",
+            gateway_listener
+                .local_addr()
+                .map_err(|e| StageError::Start(e.to_string()))?
+        );
+        let app = gateway::router(gateway).into_make_service_with_connect_info::<SocketAddr>();
+        let mut stop = stopping.clone();
+        tasks.push(tokio::spawn(async move {
+            let _ = axum::serve(gateway_listener, app)
+                .with_graceful_shutdown(async move {
+                    let _ = stop.changed().await;
+                })
+                .await;
+        }));
+
+        // The event source mapping.
+        let consumer = hosts
+            .get(&plan.mapping.function)
+            .ok_or_else(|| StageError::Start(format!("event source mapping: no function {}", plan.mapping.function)))?
+            .clone();
+        let on_failure_url = plan
+            .mapping
+            .on_failure_queue
+            .as_ref()
+            .and_then(|logical| resolver.refs.get(logical).cloned());
+        let deliveries = Arc::new(Mutex::new(Vec::new()));
+        let mapping = EventSourceMapping {
+            spec: plan.mapping.clone(),
+            function: consumer,
+            kinesis: aws_sdk_kinesis::Client::new(&sdk),
+            sqs: aws_sdk_sqs::Client::new(&sdk),
+            stream_name: provisioned.stream_name.clone(),
+            stream_arn: provisioned.stream_arn.clone(),
+            on_failure_url,
+            deliveries: Arc::clone(&deliveries),
+            log: options.verbose,
+        };
+        tasks.extend(mapping.start(stopping).await.map_err(StageError::Start)?);
+
+        Ok(Stage {
+            gateway_url,
+            invoke_url,
+            endpoint,
+            provisioned,
+            not_emulated: plan.not_emulated.clone(),
+            plan,
+            hosts,
+            deliveries,
+            shutdown,
+            tasks,
+            _moto: moto,
+        })
+    }
+
+    /// The function host of a logical id (`AuthorizerFunction`, `ConsumerFunction`).
+    pub fn function(&self, logical_id: &str) -> Option<&FunctionHost> {
+        self.hosts.get(logical_id)
+    }
+
+    /// Every batch delivery of the event source mapping so far.
+    pub fn deliveries(&self) -> Vec<Delivery> {
+        self.deliveries.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// SDK configuration for clients of the stage's emulator.
+    pub async fn sdk_config(&self) -> SdkConfig {
+        sdk_config(&self.endpoint).await
+    }
+
+    /// What `make local` prints once the stage is up.
+    pub fn banner(&self) -> String {
+        let p = &self.provisioned;
+        let url = format!("{}/submit/{}/evt-0001", self.gateway_url, p.stream_name);
+        let aws = format!("aws --endpoint-url {} --region {}", self.endpoint, motoserver::REGION);
+        let mut banner = format!(
+            "\n streamgate local stage is up\n\n\
+             \x20 API         {gateway}\n\
+             \x20 route       POST /submit/{{streamName}}/{{eventId}}   (streamName = {stream})\n\
+             \x20 username    {user}\n\
+             \x20 password    {password}\n\n\
+             \x20 try it:\n\
+             \x20   curl -u '{user}:{password}' -H 'content-type: application/json' \\\n\
+             \x20        -d '{{\"title\": \"hello\"}}' {url}\n\n\
+             \x20 read it back (AWS CLI, dummy credentials AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing):\n\
+             \x20   {aws} dynamodb scan --table-name {table}\n\
+             \x20   {aws} sqs receive-message --queue-url {queue}\n\n\
+             \x20 invoke a function:  cargo lambda invoke -A {invoke_host} -P {invoke_port} authorizer --data-file events/authorizer-http-v2-allow.json\n\
+             \x20 emulator:           {endpoint}\n\n\
+             \x20 stop: Ctrl-C\n",
+            gateway = self.gateway_url,
+            stream = p.stream_name,
+            user = p.username,
+            password = p.password,
+            table = p.table_name,
+            queue = p.queue_url,
+            invoke_host = self
+                .invoke_url
+                .trim_start_matches("http://")
+                .rsplit_once(':')
+                .map_or("127.0.0.1", |(h, _)| h),
+            invoke_port = self.invoke_url.rsplit_once(':').map_or("9000", |(_, port)| port),
+            endpoint = self.endpoint,
+        );
+        if !self.not_emulated.is_empty() {
+            banner.push_str("\n  not emulated (declared in template.yaml, ignored here):\n");
+            for item in &self.not_emulated {
+                banner.push_str(&format!("    - {item}\n"));
+            }
+        }
+        banner
+    }
+
+    /// Stops the servers, the pollers, the function processes and moto.
+    pub async fn stop(mut self) {
+        let _ = self.shutdown.send(true);
+        for task in std::mem::take(&mut self.tasks) {
+            let _ = tokio::time::timeout(Duration::from_secs(5), task).await;
+        }
+        for host in self.hosts.values() {
+            host.stop();
+        }
+        // moto stops when `self` drops.
+    }
+}
+
+impl Drop for Stage {
+    fn drop(&mut self) {
+        let _ = self.shutdown.send(true);
+        for host in self.hosts.values() {
+            host.stop();
+        }
+    }
+}
