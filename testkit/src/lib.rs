@@ -14,7 +14,9 @@ use aws_credential_types::Credentials;
 use motoserver::{ACCESS_KEY_ID, SECRET_ACCESS_KEY};
 pub use motoserver::{ACCOUNT_ID, Moto, REGION, client_env, workspace_root};
 
+mod http;
 mod proxy;
+pub use http::{Answer, HttpClient, basic};
 pub use proxy::{Fault, FaultProxy};
 
 /// SDK configuration for real AWS SDK clients pointed at the shared emulator.
@@ -58,6 +60,25 @@ pub fn moto() -> &'static Moto {
 fn next_id() -> u64 {
     static NEXT: AtomicU64 = AtomicU64::new(0);
     NEXT.fetch_add(1, Ordering::Relaxed)
+}
+
+/// Polls `check` every 100 ms until it returns `Some`, or panics with `what` after `deadline`.
+pub async fn eventually<T, F, Fut>(what: &str, deadline: Duration, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let start = std::time::Instant::now();
+    loop {
+        if let Some(value) = check().await {
+            return value;
+        }
+        assert!(
+            start.elapsed() < deadline,
+            "timed out after {deadline:?} waiting for {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
 
 /// A resource name unique within this test process and across concurrent test processes.

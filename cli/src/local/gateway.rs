@@ -37,6 +37,9 @@ pub struct Gateway {
     pub cache: AuthorizerCache,
     /// Print one access line per request.
     pub access_log: bool,
+    /// moto's PutRecord is not safe for concurrency (two concurrent calls can get the same sequence
+    /// number and one record silently replaces the other), so the stage sends them one at a time.
+    pub put_record_lock: tokio::sync::Mutex<()>,
 }
 
 /// The gateway as an axum router (every path goes through the template's routes).
@@ -241,6 +244,7 @@ impl Gateway {
             // The integration role may not write there: API Gateway answers a failed integration with 500.
             return message(StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error");
         }
+        let serialized = self.put_record_lock.lock().await;
         let result = self
             .kinesis
             .put_record()
@@ -249,6 +253,7 @@ impl Gateway {
             .data(aws_sdk_kinesis::primitives::Blob::new(data.clone()))
             .send()
             .await;
+        drop(serialized);
         match result {
             Ok(output) => {
                 let mut body = json!({"SequenceNumber": output.sequence_number(), "ShardId": output.shard_id()});

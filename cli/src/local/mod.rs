@@ -62,7 +62,10 @@ impl Options {
             gateway_addr: SocketAddr::from(([127, 0, 0, 1], 3000)),
             invoke_addr: SocketAddr::from(([127, 0, 0, 1], 9000)),
             endpoint: None,
-            bin_dir: root.join("target/debug"),
+            bin_dir: std::env::var_os("CARGO_TARGET_DIR")
+                .map(PathBuf::from)
+                .unwrap_or_else(|| root.join("target"))
+                .join("debug"),
             username: None,
             password: None,
             parameter_overrides: BTreeMap::new(),
@@ -244,6 +247,7 @@ impl Stage {
             allowed_streams,
             cache: Default::default(),
             access_log: options.verbose,
+            put_record_lock: Default::default(),
         });
         let gateway_listener = tokio::net::TcpListener::bind(options.gateway_addr)
             .await

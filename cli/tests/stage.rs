@@ -1,0 +1,467 @@
+//! End to end against a running local stage: the real binaries, moto, the emulated HTTP API and
+//! event source mapping. Every test starts its own stage on free ports and waits with deadlines.
+
+use std::collections::{BTreeMap, HashSet};
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use serde_json::Value;
+use streamgate::local::{Options, Stage};
+use testkit::{HttpClient, basic, eventually};
+
+const USERNAME: &str = "streamgate";
+/// The documented local password: the sample events in events/ carry it.
+const PASSWORD: &str = "streamgate-local-password";
+const DEADLINE: Duration = Duration::from_secs(60);
+
+async fn stage(parameters: &[(&str, &str)], environment: &[(&str, &str, &str)]) -> Stage {
+    let mut options = Options::for_repository();
+    options.gateway_addr = SocketAddr::from(([127, 0, 0, 1], 0));
+    options.invoke_addr = SocketAddr::from(([127, 0, 0, 1], 0));
+    options.username = Some(USERNAME.into());
+    options.password = Some(PASSWORD.into());
+    options.verbose = false;
+    options.parameter_overrides = parameters
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect::<BTreeMap<_, _>>();
+    options.environment_overrides = environment
+        .iter()
+        .map(|(f, k, v)| (f.to_string(), k.to_string(), v.to_string()))
+        .collect();
+    Stage::start(options)
+        .await
+        .unwrap_or_else(|e| panic!("the local stage did not start: {e}"))
+}
+
+fn submit_url(stage: &Stage, event_id: &str) -> String {
+    format!(
+        "{}/submit/{}/{event_id}",
+        stage.gateway_url, stage.provisioned.stream_name
+    )
+}
+
+async fn item(stage: &Stage, event_id: &str) -> Option<Value> {
+    let dynamodb = aws_sdk_dynamodb::Client::new(&stage.sdk_config().await);
+    let output = dynamodb
+        .get_item()
+        .table_name(&stage.provisioned.table_name)
+        .key("eventId", aws_sdk_dynamodb::types::AttributeValue::S(event_id.into()))
+        .consistent_read(true)
+        .send()
+        .await
+        .ok()?;
+    let item = output.item()?;
+    Some(serde_json::json!(item.keys().collect::<Vec<_>>()))
+}
+
+async fn queue_messages(stage: &Stage) -> Vec<Value> {
+    let sqs = aws_sdk_sqs::Client::new(&stage.sdk_config().await);
+    let mut messages = Vec::new();
+    loop {
+        let received = sqs
+            .receive_message()
+            .queue_url(&stage.provisioned.queue_url)
+            .max_number_of_messages(10)
+            .send()
+            .await
+            .expect("receive_message");
+        if received.messages().is_empty() {
+            return messages;
+        }
+        for message in received.messages() {
+            messages.push(serde_json::from_str(message.body().unwrap_or_default()).expect("JSON message"));
+            sqs.delete_message()
+                .queue_url(&stage.provisioned.queue_url)
+                .receipt_handle(message.receipt_handle().unwrap_or_default())
+                .send()
+                .await
+                .expect("delete_message");
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn authorizes_puts_and_lands() {
+    let stage = stage(&[], &[]).await;
+    let http = HttpClient::default();
+    let authorizer = stage.function("AuthorizerFunction").expect("authorizer");
+    let good = basic(USERNAME, PASSWORD);
+
+    let answer = http
+        .post(
+            &submit_url(&stage, "e2e-1"),
+            &[("authorization", &good), ("content-type", "application/json")],
+            r#"{"title":"first"}"#,
+        )
+        .await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    let body = answer.json();
+    assert!(body["SequenceNumber"].as_str().is_some_and(|s| !s.is_empty()), "{body}");
+    assert!(
+        body["ShardId"].as_str().is_some_and(|s| s.starts_with("shardId-")),
+        "{body}"
+    );
+    let keys = eventually("the item in DynamoDB", DEADLINE, || item(&stage, "e2e-1")).await;
+    assert!(keys.as_array().unwrap().iter().any(|k| k == "title"), "{keys}");
+    assert_eq!(authorizer.invocations(), 1);
+
+    // Missing header: 401 without invoking the authorizer.
+    let answer = http.post(&submit_url(&stage, "e2e-2"), &[], "{}").await;
+    assert_eq!(
+        (answer.status, answer.json()["message"].as_str()),
+        (401, Some("Unauthorized"))
+    );
+    assert_eq!(authorizer.invocations(), 1);
+
+    // Wrong password: 403.
+    let answer = http
+        .post(
+            &submit_url(&stage, "e2e-3"),
+            &[("authorization", &basic(USERNAME, "wrong"))],
+            "{}",
+        )
+        .await;
+    assert_eq!(
+        (answer.status, answer.json()["message"].as_str()),
+        (403, Some("Forbidden"))
+    );
+    assert_eq!(authorizer.invocations(), 2);
+
+    // The same header again inside the TTL: the cached verdict, no invocation.
+    let answer = http
+        .post(&submit_url(&stage, "e2e-4"), &[("authorization", &good)], "{}")
+        .await;
+    assert_eq!(answer.status, 200);
+    assert_eq!(authorizer.invocations(), 2);
+
+    // Unknown route, and a stream the integration role may not write to.
+    let answer = http
+        .post(
+            &format!("{}/nope", stage.gateway_url),
+            &[("authorization", &good)],
+            "{}",
+        )
+        .await;
+    assert_eq!(
+        (answer.status, answer.json()["message"].as_str()),
+        (404, Some("Not Found"))
+    );
+    let answer = http
+        .post(
+            &format!("{}/submit/another-stream/x", stage.gateway_url),
+            &[("authorization", &good)],
+            "{}",
+        )
+        .await;
+    assert_eq!(answer.status, 500);
+    stage.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn poison_is_dead_lettered_and_later_records_still_land() {
+    let stage = stage(&[], &[]).await;
+    let http = HttpClient::default();
+    let good = basic(USERNAME, PASSWORD);
+    let answer = http
+        .post(
+            &submit_url(&stage, "poison-1"),
+            &[("authorization", &good)],
+            "this is not json",
+        )
+        .await;
+    assert_eq!(answer.status, 200);
+    let messages = eventually("the poison message", DEADLINE, || async {
+        let messages = queue_messages(&stage).await;
+        (!messages.is_empty()).then_some(messages)
+    })
+    .await;
+    assert_eq!(messages.len(), 1);
+    assert_eq!(messages[0]["kind"], "poison");
+    assert_eq!(messages[0]["reason"], "not_json");
+    assert_eq!(messages[0]["partitionKey"], "poison-1");
+
+    let answer = http
+        .post(
+            &submit_url(&stage, "after-poison"),
+            &[("authorization", &good)],
+            r#"{"ok":true}"#,
+        )
+        .await;
+    assert_eq!(answer.status, 200);
+    eventually("the later item", DEADLINE, || item(&stage, "after-poison")).await;
+    stage.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failing_writes_are_retried_then_one_on_failure_record_per_batch() {
+    let stage = stage(
+        &[("MaximumRetryAttempts", "2"), ("MaximumBatchingWindowInSeconds", "3")],
+        &[],
+    )
+    .await;
+    let dynamodb = aws_sdk_dynamodb::Client::new(&stage.sdk_config().await);
+    dynamodb
+        .delete_table()
+        .table_name(&stage.provisioned.table_name)
+        .send()
+        .await
+        .expect("delete_table");
+    let http = HttpClient::default();
+    let good = basic(USERNAME, PASSWORD);
+    for n in 0..3 {
+        let answer = http
+            .post(
+                &submit_url(&stage, &format!("lost-{n}")),
+                &[("authorization", &good)],
+                "{}",
+            )
+            .await;
+        assert_eq!(answer.status, 200);
+    }
+    let messages = eventually("the on-failure record", DEADLINE, || async {
+        let messages = queue_messages(&stage).await;
+        (!messages.is_empty()).then_some(messages)
+    })
+    .await;
+    assert_eq!(
+        messages.len(),
+        1,
+        "one on-failure record for the one batch: {messages:?}"
+    );
+    let record = &messages[0];
+    assert_eq!(record["requestContext"]["condition"], "RetryAttemptsExhausted");
+    assert_eq!(
+        record["requestContext"]["approximateInvokeCount"], 3,
+        "first try + 2 retries"
+    );
+    assert!(
+        record["requestContext"]["functionArn"]
+            .as_str()
+            .unwrap()
+            .contains(":function:")
+    );
+    assert_eq!(record["responseContext"]["statusCode"], 200);
+    assert!(
+        record["responseContext"].get("functionError").is_none(),
+        "the function reported failures, it did not fail"
+    );
+    assert_eq!(record["version"], "1.0");
+    assert!(record["timestamp"].as_str().is_some());
+    let info = &record["KinesisBatchInfo"];
+    assert_eq!(info["batchSize"], 3);
+    assert_eq!(info["shardId"], "shardId-000000000000");
+    assert_eq!(info["streamArn"], stage.provisioned.stream_arn.as_str());
+    for field in [
+        "startSequenceNumber",
+        "endSequenceNumber",
+        "approximateArrivalOfFirstRecord",
+        "approximateArrivalOfLastRecord",
+    ] {
+        assert!(info[field].as_str().is_some(), "{field}");
+    }
+    let partial = stage.deliveries().iter().filter(|d| d.outcome == "partial").count();
+    assert_eq!(partial, 3, "delivered three times");
+
+    // The stage keeps running: with the table back, new records land.
+    dynamodb
+        .create_table()
+        .table_name(&stage.provisioned.table_name)
+        .billing_mode(aws_sdk_dynamodb::types::BillingMode::PayPerRequest)
+        .key_schema(
+            aws_sdk_dynamodb::types::KeySchemaElement::builder()
+                .attribute_name("eventId")
+                .key_type(aws_sdk_dynamodb::types::KeyType::Hash)
+                .build()
+                .unwrap(),
+        )
+        .attribute_definitions(
+            aws_sdk_dynamodb::types::AttributeDefinition::builder()
+                .attribute_name("eventId")
+                .attribute_type(aws_sdk_dynamodb::types::ScalarAttributeType::S)
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .expect("create_table");
+    let answer = http
+        .post(&submit_url(&stage, "after-outage"), &[("authorization", &good)], "{}")
+        .await;
+    assert_eq!(answer.status, 200);
+    eventually("the item after the outage", DEADLINE, || item(&stage, "after-outage")).await;
+    stage.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn function_errors_bisect_then_dead_letter_each_record() {
+    // An empty TABLE_NAME makes the consumer fail its init: every invocation is an Unhandled error.
+    let stage = stage(
+        &[("MaximumRetryAttempts", "1"), ("MaximumBatchingWindowInSeconds", "3")],
+        &[("ConsumerFunction", "TABLE_NAME", "")],
+    )
+    .await;
+    let http = HttpClient::default();
+    let good = basic(USERNAME, PASSWORD);
+    for n in 0..2 {
+        let answer = http
+            .post(
+                &submit_url(&stage, &format!("crash-{n}")),
+                &[("authorization", &good)],
+                "{}",
+            )
+            .await;
+        assert_eq!(answer.status, 200);
+    }
+    let messages = eventually("two on-failure records", DEADLINE, || async {
+        let deliveries = stage.deliveries();
+        (deliveries.iter().filter(|d| d.outcome == "on_failure").count() >= 2).then_some(())
+    })
+    .await;
+    let _: () = messages;
+    let messages = queue_messages(&stage).await;
+    assert_eq!(
+        messages.len(),
+        2,
+        "bisected down to one record per failed batch: {messages:?}"
+    );
+    for record in &messages {
+        assert_eq!(record["KinesisBatchInfo"]["batchSize"], 1);
+        assert_eq!(record["responseContext"]["functionError"], "Unhandled");
+        assert_eq!(record["requestContext"]["approximateInvokeCount"], 2);
+    }
+    let deliveries = stage.deliveries();
+    assert!(
+        deliveries.iter().any(|d| d.batch_size == 2 && d.outcome == "error"),
+        "the batch of two was tried whole first: {deliveries:?}"
+    );
+    // The stage keeps running: the authorizer still answers.
+    let answer = http
+        .post(&submit_url(&stage, "still-up"), &[("authorization", &good)], "{}")
+        .await;
+    assert_eq!(answer.status, 200);
+    stage.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_thousand_parallel_submits_land_once_in_full_batches() {
+    let stage = stage(&[], &[]).await;
+    let http = HttpClient::default();
+    let good = basic(USERNAME, PASSWORD);
+    let url = |n: usize| submit_url(&stage, &format!("bulk-{n:04}"));
+    let mut tasks = tokio::task::JoinSet::new();
+    for chunk in (0..1000).collect::<Vec<_>>().chunks(20) {
+        let http = http.clone();
+        let urls: Vec<String> = chunk.iter().map(|n| url(*n)).collect();
+        let good = good.clone();
+        tasks.spawn(async move {
+            let mut statuses = Vec::new();
+            for url in urls {
+                statuses.push(
+                    http.post(&url, &[("authorization", &good)], r#"{"bulk":true}"#)
+                        .await
+                        .status,
+                );
+            }
+            statuses
+        });
+    }
+    let mut ok = 0;
+    while let Some(statuses) = tasks.join_next().await {
+        ok += statuses.expect("task").iter().filter(|s| **s == 200).count();
+    }
+    assert_eq!(ok, 1000);
+
+    let dynamodb = aws_sdk_dynamodb::Client::new(&stage.sdk_config().await);
+    let ids = eventually("1,000 items", Duration::from_secs(120), || async {
+        let mut ids = Vec::new();
+        let mut start = None;
+        loop {
+            let page = dynamodb
+                .scan()
+                .table_name(&stage.provisioned.table_name)
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .ok()?;
+            ids.extend(
+                page.items()
+                    .iter()
+                    .filter_map(|i| i.get("eventId")?.as_s().ok().cloned()),
+            );
+            start = page.last_evaluated_key().cloned();
+            if start.is_none() {
+                break;
+            }
+        }
+        (ids.len() >= 1000).then_some(ids)
+    })
+    .await;
+    assert_eq!(ids.len(), 1000);
+    assert_eq!(ids.iter().collect::<HashSet<_>>().len(), 1000, "no duplicates");
+
+    let batch_size = stage.plan.mapping.batch_size;
+    let deliveries = stage.deliveries();
+    assert!(deliveries.iter().all(|d| d.batch_size <= batch_size));
+    assert!(
+        deliveries.iter().any(|d| d.batch_size == batch_size),
+        "batches of the template's size ({batch_size}): {deliveries:?}"
+    );
+    let logged: Vec<u64> = stage
+        .function("ConsumerFunction")
+        .expect("consumer")
+        .logs()
+        .iter()
+        .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+        .filter(|line| line["fields"]["message"] == "batch")
+        .filter_map(|line| line["fields"]["records"].as_u64())
+        .collect();
+    assert!(
+        logged.contains(&(batch_size as u64)),
+        "the consumer's batch lines: {logged:?}"
+    );
+    stage.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_invoke_endpoint_answers_every_sample_event() {
+    let stage = stage(&[], &[]).await;
+    let http = HttpClient::default();
+    let invoke = |function: &str| format!("{}/2015-03-31/functions/{function}/invocations", stage.invoke_url);
+    let events = motoserver::workspace_root().join("events");
+    let mut seen = 0;
+    for entry in std::fs::read_dir(&events).expect("events/") {
+        let path = entry.expect("entry").path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let body = std::fs::read(&path).expect("event");
+        let function = if name.starts_with("authorizer-") {
+            "authorizer"
+        } else {
+            "consumer"
+        };
+        let answer = http
+            .post(&invoke(function), &[("content-type", "application/json")], body)
+            .await;
+        assert_eq!(answer.status, 200, "{name}");
+        assert_eq!(answer.header("x-amz-function-error"), None, "{name}: {}", answer.body);
+        let response = answer.json();
+        let expected_allow = match name.as_str() {
+            "authorizer-http-v2-allow.json" => Some(true),
+            "authorizer-http-v2-wrong-password.json" | "authorizer-http-v2-missing-header.json" => Some(false),
+            _ => None,
+        };
+        match (function, expected_allow) {
+            ("authorizer", Some(allow)) => assert_eq!(response["isAuthorized"], allow, "{name}"),
+            ("authorizer", None) => {
+                assert_eq!(response["policyDocument"]["Statement"][0]["Effect"], "Allow", "{name}");
+            }
+            _ => assert_eq!(response["batchItemFailures"], serde_json::json!([]), "{name}"),
+        }
+        seen += 1;
+    }
+    assert_eq!(seen, 7, "every file in events/");
+    // Unknown function: 404.
+    let answer = http.post(&invoke("nope"), &[], "{}").await;
+    assert_eq!(answer.status, 404);
+    stage.stop().await;
+}
