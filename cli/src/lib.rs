@@ -1,3 +1,4 @@
 //! The `streamgate` command line: the local stage (`streamgate local`), and tools around the API.
 
+pub mod item;
 pub mod local;

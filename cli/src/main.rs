@@ -27,6 +27,22 @@ enum Command {
         STREAMGATE_USERNAME=me STREAMGATE_PASSWORD=secret streamgate local --port 3001\n  \
         streamgate local --parameter-overrides BatchSize=10 AuthorizerCacheTtlSeconds=0")]
     Local(LocalArgs),
+    /// Print one item of the events table (DynamoDB JSON), e.g. after a submit to the local stage.
+    #[command(after_help = "Examples:\n  streamgate item evt-0001\n  \
+        streamgate item evt-0001 --endpoint http://127.0.0.1:5000 --table streamgate-local-EventsTable")]
+    Item(ItemArgs),
+}
+
+#[derive(clap::Args)]
+struct ItemArgs {
+    /// The eventId (the table's hash key).
+    event_id: String,
+    /// The emulator endpoint (the local stage starts moto on port 5000).
+    #[arg(long, env = "AWS_ENDPOINT_URL", default_value = "http://127.0.0.1:5000")]
+    endpoint: String,
+    /// The table.
+    #[arg(long, default_value = "streamgate-local-EventsTable")]
+    table: String,
 }
 
 #[derive(clap::Args)]
@@ -43,6 +59,9 @@ struct LocalArgs {
     /// Use this emulator instead of starting moto server.
     #[arg(long, env = "AWS_ENDPOINT_URL")]
     endpoint: Option<String>,
+    /// Port of the moto server the stage starts (0 = any free port).
+    #[arg(long, default_value_t = 5000)]
+    moto_port: u16,
     /// Directory of the built `authorizer` and `consumer` executables.
     #[arg(long, default_value_os_t = motoserver::workspace_root().join("target/debug"))]
     bin_dir: PathBuf,
@@ -74,6 +93,41 @@ async fn main() -> anyhow::Result<()> {
         .init();
     match Cli::parse().command {
         Command::Local(args) => local(args).await,
+        Command::Item(args) => item(args).await,
+    }
+}
+
+async fn item(args: ItemArgs) -> anyhow::Result<()> {
+    let sdk = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .endpoint_url(&args.endpoint)
+        .region(aws_config::Region::new(motoserver::REGION))
+        .credentials_provider(aws_credential_types::Credentials::new(
+            motoserver::ACCESS_KEY_ID,
+            motoserver::SECRET_ACCESS_KEY,
+            None,
+            None,
+            "streamgate-cli",
+        ))
+        .load()
+        .await;
+    let output = aws_sdk_dynamodb::Client::new(&sdk)
+        .get_item()
+        .table_name(&args.table)
+        .key(
+            "eventId",
+            aws_sdk_dynamodb::types::AttributeValue::S(args.event_id.clone()),
+        )
+        .consistent_read(true)
+        .send()
+        .await
+        .map_err(|e| anyhow::anyhow!("{}", aws_sdk_dynamodb::error::DisplayErrorContext(e)))
+        .with_context(|| format!("reading {} from {} at {}", args.event_id, args.table, args.endpoint))?;
+    match output.item() {
+        Some(item) => {
+            println!("{}", serde_json::to_string_pretty(&streamgate::item::item_json(item))?);
+            Ok(())
+        }
+        None => anyhow::bail!("no item with eventId {} in {}", args.event_id, args.table),
     }
 }
 
@@ -83,6 +137,7 @@ async fn local(args: LocalArgs) -> anyhow::Result<()> {
         gateway_addr: SocketAddr::from(([127, 0, 0, 1], args.port)),
         invoke_addr: SocketAddr::from(([127, 0, 0, 1], args.invoke_port)),
         endpoint: args.endpoint,
+        moto_port: args.moto_port,
         bin_dir: args.bin_dir,
         username: args.username,
         password: args.password,

@@ -73,8 +73,13 @@ impl Moto {
         Moto::start_with(&moto_python())
     }
 
-    /// Starts moto with the given Python interpreter.
+    /// Starts moto with the given Python interpreter on a free port.
     pub fn start_with(python: &Path) -> Result<Moto, MotoError> {
+        Moto::start_on(python, 0)
+    }
+
+    /// Starts moto with the given Python interpreter on `port` (0 = a free port).
+    pub fn start_on(python: &Path, port: u16) -> Result<Moto, MotoError> {
         if !python.exists() {
             return Err(MotoError(install_hint(python)));
         }
@@ -89,6 +94,7 @@ impl Moto {
         let mut child = Command::new(python)
             .arg("-c")
             .arg(LAUNCHER)
+            .arg(port.to_string())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(log)

@@ -39,6 +39,8 @@ pub struct Options {
     pub invoke_addr: SocketAddr,
     /// An emulator to use instead of starting moto.
     pub endpoint: Option<String>,
+    /// Port for the moto server the stage starts (0 = any free port).
+    pub moto_port: u16,
     /// Directory holding the `authorizer` and `consumer` executables.
     pub bin_dir: PathBuf,
     /// Fixed credentials instead of generated ones.
@@ -62,6 +64,7 @@ impl Options {
             gateway_addr: SocketAddr::from(([127, 0, 0, 1], 3000)),
             invoke_addr: SocketAddr::from(([127, 0, 0, 1], 9000)),
             endpoint: None,
+            moto_port: 0,
             bin_dir: std::env::var_os("CARGO_TARGET_DIR")
                 .map(PathBuf::from)
                 .unwrap_or_else(|| root.join("target"))
@@ -145,7 +148,8 @@ impl Stage {
         let (moto, endpoint) = match &options.endpoint {
             Some(endpoint) => (None, endpoint.clone()),
             None => {
-                let moto = motoserver::Moto::start().map_err(|e| StageError::Emulator(e.to_string()))?;
+                let moto = motoserver::Moto::start_on(&motoserver::moto_python(), options.moto_port)
+                    .map_err(|e| StageError::Emulator(e.to_string()))?;
                 let endpoint = moto.endpoint().to_string();
                 (Some(moto), endpoint)
             }
@@ -218,14 +222,26 @@ impl Stage {
                 .map_err(|e| StageError::Start(e.to_string()))?
         );
         let invoke_app = runtime::invoke_api(hosts.values().cloned().collect());
-        let mut stop = stopping.clone();
-        tasks.push(tokio::spawn(async move {
-            let _ = axum::serve(invoke_listener, invoke_app)
-                .with_graceful_shutdown(async move {
-                    let _ = stop.changed().await;
-                })
-                .await;
-        }));
+        let mut listeners = vec![invoke_listener];
+        // `cargo lambda invoke` connects to [::1] by default: answer there too when we can.
+        if options.invoke_addr.ip() == std::net::Ipv4Addr::LOCALHOST
+            && options.invoke_addr.port() != 0
+            && let Ok(v6) =
+                tokio::net::TcpListener::bind((std::net::Ipv6Addr::LOCALHOST, options.invoke_addr.port())).await
+        {
+            listeners.push(v6);
+        }
+        for listener in listeners {
+            let app = invoke_app.clone();
+            let mut stop = stopping.clone();
+            tasks.push(tokio::spawn(async move {
+                let _ = axum::serve(listener, app)
+                    .with_graceful_shutdown(async move {
+                        let _ = stop.changed().await;
+                    })
+                    .await;
+            }));
+        }
 
         // The HTTP API.
         let mut authorizers = HashMap::new();
@@ -336,10 +352,12 @@ impl Stage {
              \x20 try it:\n\
              \x20   curl -u '{user}:{password}' -H 'content-type: application/json' \\\n\
              \x20        -d '{{\"title\": \"hello\"}}' {url}\n\n\
-             \x20 read it back (AWS CLI, dummy credentials AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing):\n\
+             \x20 read it back:\n\
+             \x20   ./target/debug/streamgate item evt-0001 --endpoint {endpoint}\n\
+             \x20 or with the AWS CLI (credentials AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing):\n\
              \x20   {aws} dynamodb scan --table-name {table}\n\
              \x20   {aws} sqs receive-message --queue-url {queue}\n\n\
-             \x20 invoke a function:  cargo lambda invoke -A {invoke_host} -P {invoke_port} authorizer --data-file events/authorizer-http-v2-allow.json\n\
+             \x20 invoke a function:  cargo lambda invoke -P {invoke_port} authorizer --data-file events/authorizer-http-v2-allow.json\n\
              \x20 emulator:           {endpoint}\n\n\
              \x20 stop: Ctrl-C\n",
             gateway = self.gateway_url,
@@ -348,11 +366,6 @@ impl Stage {
             password = p.password,
             table = p.table_name,
             queue = p.queue_url,
-            invoke_host = self
-                .invoke_url
-                .trim_start_matches("http://")
-                .rsplit_once(':')
-                .map_or("127.0.0.1", |(h, _)| h),
             invoke_port = self.invoke_url.rsplit_once(':').map_or("9000", |(_, port)| port),
             endpoint = self.endpoint,
         );
