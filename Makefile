@@ -17,7 +17,7 @@ LAMBDA := $(VENV)/lambda/.installed
 # sam validate wants a region and credentials even though --lint never calls AWS.
 OFFLINE_AWS := AWS_DEFAULT_REGION=us-east-1 AWS_ACCESS_KEY_ID=offline AWS_SECRET_ACCESS_KEY=offline SAM_CLI_TELEMETRY=0
 
-.PHONY: help tools test lint unit template-checks build bench watch local clean-tools
+.PHONY: help tools test lint unit template-checks build bench bench-local watch local clean-tools
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -52,8 +52,13 @@ test: tools lint template-checks ## Everything: lint, template checks, unit, fix
 build: $(SAM) $(LAMBDA) ## sam build: both functions, release, arm64 (ARCH=x86_64 to change); prints zip sizes
 	scripts/build.sh
 
-bench: $(MOTO) ## Benchmarks (release build): criterion, and the consumer against moto
+bench: $(MOTO) ## Benchmarks (release build): criterion, the consumer against moto, and the local stage
+	$(CARGO) build --release --locked -p authorizer -p consumer
 	$(CARGO) bench --workspace --locked
+
+bench-local: $(MOTO) ## The local stage with release binaries: req/s, latencies, init and memory (BENCH_N, BENCH_CONCURRENCY)
+	$(CARGO) build --release --locked -p authorizer -p consumer
+	$(CARGO) bench --locked -p streamgate --bench local_stage
 
 local: $(MOTO) ## The whole pipeline on this machine: API on :3000, invoke API on :9000 (Ctrl-C stops it)
 	$(CARGO) build --locked -p authorizer -p consumer -p streamgate

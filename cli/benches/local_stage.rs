@@ -1,0 +1,169 @@
+//! `make bench-local`: N submits at a given concurrency through the local stage with release
+//! binaries. Reports requests/s, POST latency, POST → item readable (sampled), and each function's
+//! init duration and max memory used from its REPORT lines. The consumer runs with 1,000-record
+//! batches (BatchSize=1000).
+//!
+//! moto is the bottleneck of the throughput and end-to-end latency figures (and the stage sends
+//! PutRecord one at a time because moto's is not safe for concurrency): they describe the local
+//! stage, not AWS. The init and memory figures are the functions' own.
+//!
+//! BENCH_N (default 2000), BENCH_CONCURRENCY (default 32), BENCH_BIN_DIR (default target/release).
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use hdrhistogram::Histogram;
+use streamgate::local::{Options, Stage};
+use testkit::{HttpClient, basic};
+use tokio::sync::Mutex;
+
+fn env_number(name: &str, default: usize) -> usize {
+    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
+fn ms(histogram: &Histogram<u64>, quantile: f64) -> f64 {
+    histogram.value_at_quantile(quantile) as f64 / 1000.0
+}
+
+/// Polls until the item is readable; records the time since `sent`.
+async fn track_visibility(
+    dynamodb: aws_sdk_dynamodb::Client,
+    table: String,
+    event_id: String,
+    sent: Instant,
+    visible: Arc<Mutex<Histogram<u64>>>,
+) {
+    let deadline = sent + Duration::from_secs(120);
+    while Instant::now() < deadline {
+        let found = dynamodb
+            .get_item()
+            .table_name(&table)
+            .key("eventId", aws_sdk_dynamodb::types::AttributeValue::S(event_id.clone()))
+            .send()
+            .await
+            .is_ok_and(|o| o.item().is_some());
+        if found {
+            visible.lock().await.record(sent.elapsed().as_micros() as u64).ok();
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+}
+
+#[tokio::main]
+async fn main() {
+    // `cargo test --benches` runs bench binaries without `--bench`: a token run with debug binaries.
+    let benching = std::env::args().any(|a| a == "--bench");
+    let n = if benching { env_number("BENCH_N", 2000) } else { 20 };
+    let concurrency = env_number("BENCH_CONCURRENCY", 32);
+    let profile = if benching { "release" } else { "debug" };
+    let mut options = Options::for_repository();
+    options.bin_dir = std::env::var_os("BENCH_BIN_DIR")
+        .map(Into::into)
+        .unwrap_or_else(|| motoserver::workspace_root().join("target").join(profile));
+    options.gateway_addr = SocketAddr::from(([127, 0, 0, 1], 0));
+    options.invoke_addr = SocketAddr::from(([127, 0, 0, 1], 0));
+    options.username = Some("bench".into());
+    options.password = Some("bench-password".into());
+    options.verbose = false;
+    options.parameter_overrides.insert("BatchSize".into(), "1000".into());
+    let stage = Stage::start(options)
+        .await
+        .unwrap_or_else(|e| panic!("local stage: {e}"));
+    let url = format!("{}/submit/{}", stage.gateway_url, stage.provisioned.stream_name);
+    let dynamodb = aws_sdk_dynamodb::Client::new(&stage.sdk_config().await);
+    let table = stage.provisioned.table_name.clone();
+
+    let http = HttpClient::default();
+    let header = basic("bench", "bench-password");
+    let post_latency = Arc::new(Mutex::new(Histogram::<u64>::new(3).expect("histogram")));
+    let visible_latency = Arc::new(Mutex::new(Histogram::<u64>::new(3).expect("histogram")));
+    let next = Arc::new(AtomicUsize::new(0));
+    let started = Instant::now();
+    let mut workers = tokio::task::JoinSet::new();
+    for _ in 0..concurrency {
+        let (http, header, url, next) = (http.clone(), header.clone(), url.clone(), Arc::clone(&next));
+        let (post_latency, visible_latency) = (Arc::clone(&post_latency), Arc::clone(&visible_latency));
+        let (dynamodb, table) = (dynamodb.clone(), table.clone());
+        workers.spawn(async move {
+            let mut trackers = Vec::new();
+            loop {
+                let i = next.fetch_add(1, Ordering::SeqCst);
+                if i >= n {
+                    break;
+                }
+                let event_id = format!("bench-{i:06}");
+                let sent = Instant::now();
+                let body = format!(r#"{{"index":{i},"title":"bench record"}}"#);
+                let answer = http
+                    .post(&format!("{url}/{event_id}"), &[("authorization", &header)], body)
+                    .await;
+                assert_eq!(answer.status, 200, "{}", answer.body);
+                post_latency.lock().await.record(sent.elapsed().as_micros() as u64).ok();
+                // Every 20th record: how long until the item is readable.
+                if i % 20 == 0 {
+                    let tracker = track_visibility(
+                        dynamodb.clone(),
+                        table.clone(),
+                        event_id,
+                        sent,
+                        Arc::clone(&visible_latency),
+                    );
+                    trackers.push(tokio::spawn(tracker));
+                }
+            }
+            for tracker in trackers {
+                let _ = tracker.await;
+            }
+        });
+    }
+    while workers.join_next().await.is_some() {}
+    let wall = started.elapsed();
+    let posts = post_latency.lock().await.clone();
+    let visible = visible_latency.lock().await.clone();
+
+    println!("local_stage: {n} submits, concurrency {concurrency}, BatchSize 1000, {profile} binaries");
+    println!(
+        "  throughput          {:>8.0} requests/s ({} posted in {:.2} s)",
+        posts.len() as f64 / wall.as_secs_f64(),
+        posts.len(),
+        wall.as_secs_f64()
+    );
+    println!(
+        "  POST latency        p50 {:>7.2} ms   p99 {:>7.2} ms   max {:>7.2} ms",
+        ms(&posts, 0.5),
+        ms(&posts, 0.99),
+        posts.max() as f64 / 1000.0
+    );
+    println!(
+        "  POST -> readable    p50 {:>7.2} ms   p99 {:>7.2} ms   ({} sampled)",
+        ms(&visible, 0.5),
+        ms(&visible, 0.99),
+        visible.len()
+    );
+    for logical_id in ["AuthorizerFunction", "ConsumerFunction"] {
+        let reports = stage.function(logical_id).expect("function").reports();
+        let init: Vec<String> = reports
+            .iter()
+            .filter_map(|r| r.init_duration)
+            .map(|d| format!("{:.1}", d.as_secs_f64() * 1000.0))
+            .collect();
+        let memory = reports.iter().map(|r| r.max_memory_used_mb).max().unwrap_or(0);
+        let total: f64 = reports.iter().map(|r| r.duration.as_secs_f64() * 1000.0).sum();
+        println!(
+            "  {logical_id:<19} {} invocations, init {} ms, max memory used {memory} MB, mean duration {:.2} ms",
+            reports.len(),
+            init.join("/"),
+            total / reports.len().max(1) as f64
+        );
+    }
+    let batches: Vec<usize> = stage.deliveries().iter().map(|d| d.batch_size).collect();
+    println!(
+        "  consumer batches    {} (largest {})",
+        batches.len(),
+        batches.iter().max().unwrap_or(&0)
+    );
+    stage.stop().await;
+}
