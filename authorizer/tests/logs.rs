@@ -2,39 +2,9 @@
 //! the password, the raw header, or the secret value. Logs are captured at TRACE level for every
 //! crate (the AWS SDK included) while the authorizer reads a real secret from moto.
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-
 use authorizer::basic::encode_basic;
 use authorizer::{Authorizer, CachePolicy, CredentialCache, SecretsManagerSource, SystemClock};
 use serde_json::{Value, json};
-use tracing_subscriber::fmt::MakeWriter;
-
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Captured {
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
-    }
-}
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> MakeWriter<'a> for Captured {
-    type Writer = Captured;
-    fn make_writer(&'a self) -> Self::Writer {
-        self.clone()
-    }
-}
 
 fn event(authorization: Option<&str>) -> Value {
     let mut headers = json!({"content-type": "application/json"});
@@ -60,13 +30,8 @@ const WRONG_PASSWORD: &str = "Wr0ng-LEAK-CANARY-77aa";
 // current_thread: the subscriber set for this thread sees every task, the SDK's included.
 #[tokio::test(flavor = "current_thread")]
 async fn decisions_are_logged_without_secrets() {
-    let captured = Captured::default();
-    let subscriber = tracing_subscriber::fmt()
-        .json()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(captured.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let captured = testkit::LogCapture::default();
+    let _guard = captured.install();
 
     let client = aws_sdk_secretsmanager::Client::new(&testkit::moto_sdk_config().await);
     let secret = testkit::unique_name("streamgate-log-test");

@@ -98,18 +98,7 @@ async fn main() -> anyhow::Result<()> {
 }
 
 async fn item(args: ItemArgs) -> anyhow::Result<()> {
-    let sdk = aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .endpoint_url(&args.endpoint)
-        .region(aws_config::Region::new(motoserver::REGION))
-        .credentials_provider(aws_credential_types::Credentials::new(
-            motoserver::ACCESS_KEY_ID,
-            motoserver::SECRET_ACCESS_KEY,
-            None,
-            None,
-            "streamgate-cli",
-        ))
-        .load()
-        .await;
+    let sdk = streamgate::local::sdk_config(&args.endpoint).await;
     let output = aws_sdk_dynamodb::Client::new(&sdk)
         .get_item()
         .table_name(&args.table)

@@ -4,44 +4,15 @@
 
 mod support;
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-
 use serde_json::Value;
 use support::{Env, event, record, sequence};
-use tracing_subscriber::fmt::MakeWriter;
-
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> MakeWriter<'a> for Captured {
-    type Writer = Captured;
-    fn make_writer(&'a self) -> Self::Writer {
-        self.clone()
-    }
-}
 
 const CANARY: &str = "PAYLOAD-LEAK-CANARY-5e1f";
 
 #[tokio::test(flavor = "current_thread")]
 async fn batch_summary_and_poison_lines_without_record_data() {
-    let captured = Captured::default();
-    let subscriber = tracing_subscriber::fmt()
-        .json()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(captured.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let captured = testkit::LogCapture::default();
+    let _guard = captured.install();
 
     let env = Env::new(testkit::moto().endpoint()).await;
     let consumer = env.consumer(2);
@@ -57,7 +28,7 @@ async fn batch_summary_and_poison_lines_without_record_data() {
         .await;
     assert!(response.batch_item_failures.is_empty());
 
-    let logs = String::from_utf8_lossy(&captured.0.lock().unwrap()).into_owned();
+    let logs = captured.text();
     assert!(!logs.contains(CANARY), "record data in the logs:\n{logs}");
     let lines: Vec<Value> = logs.lines().filter_map(|l| serde_json::from_str(l).ok()).collect();
     let summaries: Vec<&Value> = lines.iter().filter(|l| l["fields"]["message"] == "batch").collect();

@@ -15,8 +15,10 @@ use motoserver::{ACCESS_KEY_ID, SECRET_ACCESS_KEY};
 pub use motoserver::{ACCOUNT_ID, Moto, REGION, client_env, workspace_root};
 
 mod http;
+mod logs;
 mod proxy;
 pub use http::{Answer, HttpClient, basic};
+pub use logs::LogCapture;
 pub use proxy::{Fault, FaultProxy};
 
 /// SDK configuration for real AWS SDK clients pointed at the shared emulator.

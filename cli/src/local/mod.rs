@@ -116,7 +116,8 @@ pub struct Stage {
     _moto: Option<motoserver::Moto>,
 }
 
-async fn sdk_config(endpoint: &str) -> SdkConfig {
+/// SDK configuration for clients of an emulator at `endpoint` (dummy credentials, the local region).
+pub async fn sdk_config(endpoint: &str) -> SdkConfig {
     aws_config::defaults(BehaviorVersion::latest())
         .region(Region::new(motoserver::REGION))
         .endpoint_url(endpoint)
