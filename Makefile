@@ -14,10 +14,12 @@ MOTO := $(VENV)/moto/.installed
 SAM := $(VENV)/sam/.installed
 CHECKOV := $(VENV)/checkov/.installed
 LAMBDA := $(VENV)/lambda/.installed
+# newman (Postman's runner), pinned by package.json and package-lock.json.
+NEWMAN := node_modules/.installed
 # sam validate wants a region and credentials even though --lint never calls AWS.
 OFFLINE_AWS := AWS_DEFAULT_REGION=us-east-1 AWS_ACCESS_KEY_ID=offline AWS_SECRET_ACCESS_KEY=offline SAM_CLI_TELEMETRY=0
 
-.PHONY: help tools test lint unit template-checks build bench bench-local watch local clean-tools
+.PHONY: help tools test lint unit template-checks build bench bench-local watch local postman clean-tools
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -29,7 +31,11 @@ $(VENV)/%/.installed: requirements/%.txt
 	$(VENV)/$*/bin/pip install --quiet --disable-pip-version-check -r $<
 	touch $@
 
-tools: $(MOTO) $(SAM) $(CHECKOV) ## Install the pinned test tools into .venv/ (moto, SAM CLI + cfn-lint, checkov)
+$(NEWMAN): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+tools: $(MOTO) $(SAM) $(CHECKOV) $(NEWMAN) ## Install the pinned test tools (.venv/: moto, SAM CLI + cfn-lint, checkov; node_modules/: newman)
 
 lint: ## cargo fmt --check and clippy with warnings as errors
 	$(CARGO) fmt --all --check
@@ -63,6 +69,9 @@ bench-local: $(MOTO) ## The local stage with release binaries: req/s, latencies,
 local: $(MOTO) ## The whole pipeline on this machine: API on :3000, invoke API on :9000 (Ctrl-C stops it)
 	$(CARGO) build --locked -p authorizer -p consumer -p streamgate
 	./target/debug/streamgate local $(LOCAL_ARGS)
+
+postman: $(NEWMAN) ## Run the Postman collection against a running `make local` (STREAMGATE_PASSWORD=streamgate-local-password)
+	node_modules/.bin/newman run postman/streamgate.postman_collection.json -e postman/local.postman_environment.json
 
 watch: $(MOTO) $(LAMBDA) ## `cargo lambda watch` on :9000 with the local secret, table and queue in moto
 	scripts/dev-watch.sh

@@ -27,6 +27,9 @@ enum Command {
         STREAMGATE_USERNAME=me STREAMGATE_PASSWORD=secret streamgate local --port 3001\n  \
         streamgate local --parameter-overrides BatchSize=10 AuthorizerCacheTtlSeconds=0")]
     Local(LocalArgs),
+    /// Emulate users posting pin, geo and user records to the API (a load generator). Exits non-zero
+    /// when any request did not get a 2xx.
+    Post(streamgate::post::PostArgs),
     /// Print one item of the events table (DynamoDB JSON), e.g. after a submit to the local stage.
     #[command(after_help = "Examples:\n  streamgate item evt-0001\n  \
         streamgate item evt-0001 --endpoint http://127.0.0.1:5000 --table streamgate-local-EventsTable")]
@@ -94,6 +97,19 @@ async fn main() -> anyhow::Result<()> {
     match Cli::parse().command {
         Command::Local(args) => local(args).await,
         Command::Item(args) => item(args).await,
+        Command::Post(args) => {
+            let json = args.json;
+            let summary = streamgate::post::run(args).await?;
+            if json {
+                println!("{}", serde_json::to_string(&summary)?);
+            } else {
+                print!("{}", summary.text());
+            }
+            if !summary.all_ok() {
+                std::process::exit(1);
+            }
+            Ok(())
+        }
     }
 }
 

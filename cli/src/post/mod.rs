@@ -1,0 +1,376 @@
+//! `streamgate post`: emulates users posting pin/geo/user records to the API, as a load generator.
+//!
+//! With `--rate` the load is open-loop: request *i* is due at `start + i/rate` whatever the server
+//! does, and its latency counts from when it was due, so a slow server shows up as latency instead
+//! of being hidden by back-pressure. Without `--rate`, `--concurrency` requests are kept in flight.
+
+pub mod generate;
+
+use std::collections::BTreeMap;
+use std::io::IsTerminal;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use base64::Engine;
+use generate::{Generator, Kind};
+use hdrhistogram::Histogram;
+use http_body_util::{BodyExt, Full};
+use hyper::body::Bytes;
+use hyper_util::client::legacy::Client;
+use hyper_util::rt::TokioExecutor;
+use serde::Serialize;
+use tokio::sync::{Mutex, Semaphore};
+
+/// Arguments of `streamgate post`.
+#[derive(Debug, Clone, clap::Args)]
+#[command(after_help = "Examples:\n  \
+    streamgate post --password secret --count 300 --seed 7\n  \
+    streamgate post --url https://abc123.execute-api.eu-west-1.amazonaws.com --stream mystack-events \\\n      \
+    --username streamgate --password \"$PASSWORD\" --duration 60 --rate 50 --concurrency 16\n  \
+    streamgate post --count 1000 --reuse-ids --json    # idempotency: fewer items than requests")]
+pub struct PostArgs {
+    /// Base URL of the API (the local stage, or the stack's ApiEndpoint output).
+    #[arg(long, env = "STREAMGATE_URL", default_value = "http://127.0.0.1:3000")]
+    pub url: String,
+    /// The `{streamName}` of the submit path.
+    #[arg(long, env = "STREAMGATE_STREAM", default_value = "streamgate-local-events")]
+    pub stream: String,
+    /// Basic-auth username.
+    #[arg(long, env = "STREAMGATE_USERNAME", default_value = "streamgate")]
+    pub username: String,
+    /// Basic-auth password.
+    #[arg(long, env = "STREAMGATE_PASSWORD", hide_env_values = true)]
+    pub password: String,
+    /// Requests to send (default 100 when no --duration is given).
+    #[arg(long)]
+    pub count: Option<u64>,
+    /// Stop after this many seconds.
+    #[arg(long)]
+    pub duration: Option<f64>,
+    /// Requests per second, open-loop (default: as fast as --concurrency allows).
+    #[arg(long)]
+    pub rate: Option<f64>,
+    /// Requests in flight at most.
+    #[arg(long, default_value_t = 8)]
+    pub concurrency: usize,
+    /// Seed of the record generator (same seed, same records).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Which records to send.
+    #[arg(long, value_enum, default_value_t = Kind::Mixed)]
+    pub kind: Kind,
+    /// Draw eventIds from a small pool (a third of --count) shared across runs, to exercise idempotency.
+    #[arg(long)]
+    pub reuse_ids: bool,
+    /// Print the summary as one JSON object.
+    #[arg(long)]
+    pub json: bool,
+    /// Print no progress.
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+/// The outcome of a run.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Summary {
+    /// Requests sent.
+    pub sent: u64,
+    /// Responses by HTTP status.
+    pub statuses: BTreeMap<u16, u64>,
+    /// Requests that got no HTTP response.
+    pub transport_errors: u64,
+    /// Wall time of the run, seconds.
+    pub seconds: f64,
+    /// Responses per second.
+    pub throughput: f64,
+    /// Latency percentiles in milliseconds: p50, p90, p99, max.
+    pub latency_ms: BTreeMap<String, f64>,
+    /// The first few non-2xx bodies (or transport errors).
+    pub first_failures: Vec<String>,
+}
+
+impl Summary {
+    /// Whether every request got a 2xx.
+    pub fn all_ok(&self) -> bool {
+        self.transport_errors == 0 && self.statuses.keys().all(|s| (200..300).contains(s))
+    }
+
+    /// The human summary.
+    pub fn text(&self) -> String {
+        let statuses: Vec<String> = self.statuses.iter().map(|(s, n)| format!("{s}: {n}")).collect();
+        let mut text = format!(
+            "sent {} in {:.2} s ({:.1}/s)\nstatus {}\ntransport errors {}\nlatency ms p50 {:.2}  p90 {:.2}  p99 {:.2}  max {:.2}\n",
+            self.sent,
+            self.seconds,
+            self.throughput,
+            if statuses.is_empty() {
+                "-".into()
+            } else {
+                statuses.join(", ")
+            },
+            self.transport_errors,
+            self.latency_ms["p50"],
+            self.latency_ms["p90"],
+            self.latency_ms["p99"],
+            self.latency_ms["max"],
+        );
+        for failure in &self.first_failures {
+            text.push_str(&format!("failure: {failure}\n"));
+        }
+        text
+    }
+}
+
+#[derive(Default)]
+struct Tally {
+    statuses: BTreeMap<u16, u64>,
+    transport_errors: u64,
+    first_failures: Vec<String>,
+    done: u64,
+}
+
+const FAILURES_SHOWN: usize = 3;
+
+/// The eventId of request `index`.
+fn event_id(args: &PostArgs, run: &str, index: u64, count: u64) -> String {
+    let kind = args.kind.of(index).as_str();
+    if args.reuse_ids {
+        format!("{kind}-shared-{}", index % (count / 3).max(1))
+    } else {
+        format!("{kind}-{run}-{index:07}")
+    }
+}
+
+/// Runs the posting emulator and returns its summary.
+pub async fn run(args: PostArgs) -> anyhow::Result<Summary> {
+    let count = match (args.count, args.duration) {
+        (Some(count), _) => count,
+        (None, Some(_)) => u64::MAX,
+        (None, None) => 100,
+    };
+    let stop_at = args.duration.map(Duration::from_secs_f64);
+    let seed = args.seed.unwrap_or_else(|| fastrand::u64(..));
+    let run_id = format!("{:08x}", fastrand::u32(..));
+    let authorization = format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(format!("{}:{}", args.username, args.password))
+    );
+    let connector = hyper_rustls::HttpsConnectorBuilder::new()
+        .with_native_roots()?
+        .https_or_http()
+        .enable_http1()
+        .build();
+    let client: Client<_, Full<Bytes>> = Client::builder(TokioExecutor::new()).build(connector);
+    let base = format!("{}/submit/{}", args.url.trim_end_matches('/'), args.stream);
+    let histogram = Arc::new(Mutex::new(Histogram::<u64>::new(3)?));
+    let tally = Arc::new(Mutex::new(Tally::default()));
+    let permits = Arc::new(Semaphore::new(args.concurrency.max(1)));
+    let progress = Progress::new(&args, count);
+    let mut generator = Generator::new(seed);
+    let started = Instant::now();
+    let mut tasks = tokio::task::JoinSet::new();
+    let mut sent = 0;
+    while sent < count {
+        let due = match args.rate {
+            Some(rate) if rate > 0.0 => started + Duration::from_secs_f64(sent as f64 / rate),
+            _ => Instant::now(),
+        };
+        if stop_at.is_some_and(|limit| due.duration_since(started) >= limit) {
+            break;
+        }
+        tokio::time::sleep_until(due.into()).await;
+        let permit = Arc::clone(&permits).acquire_owned().await?;
+        let body = generator.record(args.kind, sent).to_string();
+        let url = format!("{base}/{}", event_id(&args, &run_id, sent, count));
+        let (client, authorization) = (client.clone(), authorization.clone());
+        let (histogram, tally, progress) = (Arc::clone(&histogram), Arc::clone(&tally), progress.clone());
+        tasks.spawn(async move {
+            let result = post(&client, &url, &authorization, body).await;
+            // Open loop: latency counts from when the request was due.
+            let latency = due.elapsed();
+            drop(permit);
+            histogram.lock().await.record(latency.as_micros().max(1) as u64).ok();
+            let mut tally = tally.lock().await;
+            tally.done += 1;
+            match result {
+                Ok((status, body)) => {
+                    *tally.statuses.entry(status).or_default() += 1;
+                    if !(200..300).contains(&status) && tally.first_failures.len() < FAILURES_SHOWN {
+                        tally.first_failures.push(format!("{status} {body}"));
+                    }
+                }
+                Err(error) => {
+                    tally.transport_errors += 1;
+                    if tally.first_failures.len() < FAILURES_SHOWN {
+                        tally.first_failures.push(format!("transport: {error}"));
+                    }
+                }
+            }
+            progress.tick(&tally);
+        });
+        sent += 1;
+        // Reap finished requests as we go, so a long run does not hold every handle.
+        while tasks.try_join_next().is_some() {}
+    }
+    while tasks.join_next().await.is_some() {}
+    let seconds = started.elapsed().as_secs_f64();
+    progress.finish();
+    let histogram = histogram.lock().await;
+    let tally = tally.lock().await;
+    let ms = |micros: u64| micros as f64 / 1000.0;
+    let latency_ms = BTreeMap::from([
+        ("p50".to_string(), ms(histogram.value_at_quantile(0.5))),
+        ("p90".to_string(), ms(histogram.value_at_quantile(0.9))),
+        ("p99".to_string(), ms(histogram.value_at_quantile(0.99))),
+        ("max".to_string(), ms(histogram.max())),
+    ]);
+    Ok(Summary {
+        sent,
+        statuses: tally.statuses.clone(),
+        transport_errors: tally.transport_errors,
+        seconds,
+        throughput: tally.done as f64 / seconds.max(f64::EPSILON),
+        latency_ms,
+        first_failures: tally.first_failures.clone(),
+    })
+}
+
+async fn post<C>(
+    client: &Client<C, Full<Bytes>>,
+    url: &str,
+    authorization: &str,
+    body: String,
+) -> Result<(u16, String), String>
+where
+    C: hyper_util::client::legacy::connect::Connect + Clone + Send + Sync + 'static,
+{
+    let request = hyper::Request::post(url)
+        .header("authorization", authorization)
+        .header("content-type", "application/json")
+        .body(Full::new(Bytes::from(body)))
+        .map_err(|e| e.to_string())?;
+    let response = client.request(request).await.map_err(|e| e.to_string())?;
+    let status = response.status().as_u16();
+    let body = response
+        .into_body()
+        .collect()
+        .await
+        .map_err(|e| e.to_string())?
+        .to_bytes();
+    Ok((status, String::from_utf8_lossy(&body).chars().take(300).collect()))
+}
+
+/// A progress bar on a terminal; plain periodic lines otherwise; nothing with --quiet or --json.
+#[derive(Clone)]
+enum Progress {
+    Bar(indicatif::ProgressBar),
+    Lines(Arc<std::sync::Mutex<Instant>>),
+    Off,
+}
+
+impl Progress {
+    fn new(args: &PostArgs, count: u64) -> Progress {
+        if args.quiet || args.json {
+            Progress::Off
+        } else if std::io::stderr().is_terminal() {
+            let bar = if count == u64::MAX {
+                indicatif::ProgressBar::new_spinner()
+            } else {
+                indicatif::ProgressBar::new(count)
+            };
+            Progress::Bar(bar)
+        } else {
+            Progress::Lines(Arc::new(std::sync::Mutex::new(Instant::now())))
+        }
+    }
+
+    fn tick(&self, tally: &Tally) {
+        let ok: u64 = tally
+            .statuses
+            .iter()
+            .filter(|(status, _)| (200..300).contains(*status))
+            .map(|(_, n)| n)
+            .sum();
+        match self {
+            Progress::Bar(bar) => {
+                bar.inc(1);
+                bar.set_message(format!("{} failed", tally.done - ok));
+            }
+            Progress::Lines(last) => {
+                let mut last = last.lock().unwrap_or_else(|p| p.into_inner());
+                if last.elapsed() >= Duration::from_secs(5) {
+                    *last = Instant::now();
+                    eprintln!("posted {}: {ok} ok, {} failed", tally.done, tally.done - ok);
+                }
+            }
+            Progress::Off => {}
+        }
+    }
+
+    fn finish(&self) {
+        if let Progress::Bar(bar) = self {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args() -> PostArgs {
+        PostArgs {
+            url: "http://x".into(),
+            stream: "s".into(),
+            username: "u".into(),
+            password: "p".into(),
+            count: Some(9),
+            duration: None,
+            rate: None,
+            concurrency: 1,
+            seed: Some(1),
+            kind: Kind::Mixed,
+            reuse_ids: false,
+            json: false,
+            quiet: true,
+        }
+    }
+
+    #[test]
+    fn event_ids_are_unique_per_run_unless_reused() {
+        let a = args();
+        let ids: std::collections::HashSet<String> = (0..9).map(|i| event_id(&a, "run1", i, 9)).collect();
+        assert_eq!(ids.len(), 9);
+        assert_ne!(event_id(&a, "run1", 0, 9), event_id(&a, "run2", 0, 9));
+        let reuse = PostArgs {
+            reuse_ids: true,
+            ..args()
+        };
+        let ids: std::collections::HashSet<String> = (0..9).map(|i| event_id(&reuse, "run1", i, 9)).collect();
+        assert!(ids.len() < 9);
+        assert_eq!(event_id(&reuse, "run1", 0, 9), event_id(&reuse, "run2", 0, 9));
+    }
+
+    #[test]
+    fn summary_judges_success() {
+        let mut summary = Summary {
+            sent: 2,
+            statuses: BTreeMap::from([(200, 2)]),
+            transport_errors: 0,
+            seconds: 1.0,
+            throughput: 2.0,
+            latency_ms: ["p50", "p90", "p99", "max"]
+                .iter()
+                .map(|k| (k.to_string(), 1.0))
+                .collect(),
+            first_failures: vec![],
+        };
+        assert!(summary.all_ok());
+        assert!(summary.text().contains("status 200: 2"));
+        summary.statuses.insert(403, 1);
+        assert!(!summary.all_ok());
+        summary.statuses.remove(&403);
+        summary.transport_errors = 1;
+        assert!(!summary.all_ok());
+    }
+}

@@ -1,0 +1,171 @@
+//! The Postman collection (run by newman) and `streamgate post`, against a running local stage.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use serde_json::Value;
+use streamgate::local::{Options, Stage};
+use streamgate::post::{PostArgs, generate::Kind};
+use testkit::eventually;
+
+const USERNAME: &str = "streamgate";
+const PASSWORD: &str = "streamgate-local-password";
+
+async fn stage() -> Stage {
+    let mut options = Options::for_repository();
+    options.gateway_addr = SocketAddr::from(([127, 0, 0, 1], 0));
+    options.invoke_addr = SocketAddr::from(([127, 0, 0, 1], 0));
+    options.username = Some(USERNAME.into());
+    options.password = Some(PASSWORD.into());
+    options.verbose = false;
+    Stage::start(options)
+        .await
+        .unwrap_or_else(|e| panic!("the local stage did not start: {e}"))
+}
+
+fn args(stage: &Stage, count: u64) -> PostArgs {
+    PostArgs {
+        url: stage.gateway_url.clone(),
+        stream: stage.provisioned.stream_name.clone(),
+        username: USERNAME.into(),
+        password: PASSWORD.into(),
+        count: Some(count),
+        duration: None,
+        rate: None,
+        concurrency: 8,
+        seed: Some(7),
+        kind: Kind::Mixed,
+        reuse_ids: false,
+        json: false,
+        quiet: true,
+    }
+}
+
+async fn items(stage: &Stage) -> Vec<std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue>> {
+    let dynamodb = aws_sdk_dynamodb::Client::new(&stage.sdk_config().await);
+    let mut items = Vec::new();
+    let mut start = None;
+    loop {
+        let Ok(page) = dynamodb
+            .scan()
+            .table_name(&stage.provisioned.table_name)
+            .set_exclusive_start_key(start)
+            .send()
+            .await
+        else {
+            return items;
+        };
+        items.extend(page.items().iter().cloned());
+        start = page.last_evaluated_key().cloned();
+        if start.is_none() {
+            return items;
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_postman_collection_passes_under_newman() {
+    let root = motoserver::workspace_root();
+    let newman: PathBuf = root.join("node_modules/.bin/newman");
+    assert!(
+        newman.exists(),
+        "newman is not installed at {}: run `make tools` (npm ci of the pinned package.json into node_modules)",
+        newman.display()
+    );
+    let stage = stage().await;
+    let output = tokio::process::Command::new(&newman)
+        .current_dir(&root)
+        .args([
+            "run",
+            "postman/streamgate.postman_collection.json",
+            "-e",
+            "postman/local.postman_environment.json",
+        ])
+        .args(["--env-var", &format!("baseUrl={}", stage.gateway_url)])
+        .args(["--env-var", &format!("streamName={}", stage.provisioned.stream_name)])
+        .args(["--reporters", "cli", "--disable-unicode", "--color", "off"])
+        .output()
+        .await
+        .expect("newman runs");
+    let report = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "newman failed:\n{report}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    // 6 requests, and every one of their assertions ran.
+    assert!(report.contains("requests") && report.contains("assertions"), "{report}");
+    stage.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn post_300_seeded_records_lands_300_items() {
+    let stage = stage().await;
+    let summary = streamgate::post::run(args(&stage, 300)).await.expect("post");
+    assert_eq!(summary.sent, 300);
+    assert_eq!(summary.statuses.get(&200), Some(&300), "{summary:?}");
+    assert!(summary.all_ok());
+    let landed = eventually("300 items", Duration::from_secs(120), || async {
+        let items = items(&stage).await;
+        (items.len() >= 300).then_some(items)
+    })
+    .await;
+    assert_eq!(landed.len(), 300);
+    let pins = landed
+        .iter()
+        .filter(|i| i.contains_key("unique_id") && i.contains_key("poster_name"))
+        .count();
+    let geos = landed
+        .iter()
+        .filter(|i| i.contains_key("latitude") && i.contains_key("country"))
+        .count();
+    let users = landed
+        .iter()
+        .filter(|i| i.contains_key("first_name") && i.contains_key("date_joined"))
+        .count();
+    assert_eq!((pins, geos, users), (100, 100, 100));
+    stage.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reused_ids_make_fewer_items_than_requests_without_errors() {
+    let stage = stage().await;
+    let mut reuse = args(&stage, 90);
+    reuse.reuse_ids = true;
+    let summary = streamgate::post::run(reuse).await.expect("post");
+    assert!(summary.all_ok(), "{summary:?}");
+    assert_eq!(summary.statuses.get(&200), Some(&90));
+    // 90 requests over a pool of 30 eventIds: 30 items once the stream is drained.
+    let landed = eventually("the pool of items", Duration::from_secs(60), || async {
+        let items = items(&stage).await;
+        (items.len() == 30).then_some(items.len())
+    })
+    .await;
+    assert!(landed < 90);
+    stage.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wrong_password_exits_non_zero_with_403s_counted() {
+    let stage = stage().await;
+    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_streamgate"))
+        .args(["post", "--count", "5", "--json", "--url", &stage.gateway_url])
+        .args([
+            "--stream",
+            &stage.provisioned.stream_name,
+            "--username",
+            USERNAME,
+            "--password",
+            "wrong",
+        ])
+        .output()
+        .await
+        .expect("streamgate post runs");
+    assert!(!output.status.success(), "a run with failures must exit non-zero");
+    let summary: Value = serde_json::from_slice(&output.stdout).expect("--json prints one JSON object");
+    assert_eq!(summary["statuses"]["403"], 5, "{summary}");
+    assert_eq!(summary["sent"], 5);
+    assert!(summary["first_failures"][0].as_str().unwrap().contains("Forbidden"));
+    stage.stop().await;
+}
