@@ -1,27 +1,18 @@
 //! The Postman collection (run by newman) and `streamgate post`, against a running local stage.
 
-use std::net::SocketAddr;
+mod support;
+
 use std::path::PathBuf;
 use std::time::Duration;
 
 use serde_json::Value;
-use streamgate::local::{Options, Stage};
+use streamgate::local::Stage;
 use streamgate::post::{PostArgs, generate::Kind};
+use support::{PASSWORD, USERNAME, items};
 use testkit::eventually;
 
-const USERNAME: &str = "streamgate";
-const PASSWORD: &str = "streamgate-local-password";
-
 async fn stage() -> Stage {
-    let mut options = Options::for_repository();
-    options.gateway_addr = SocketAddr::from(([127, 0, 0, 1], 0));
-    options.invoke_addr = SocketAddr::from(([127, 0, 0, 1], 0));
-    options.username = Some(USERNAME.into());
-    options.password = Some(PASSWORD.into());
-    options.verbose = false;
-    Stage::start(options)
-        .await
-        .unwrap_or_else(|e| panic!("the local stage did not start: {e}"))
+    support::stage(&[], &[]).await
 }
 
 fn args(stage: &Stage, count: u64) -> PostArgs {
@@ -39,28 +30,6 @@ fn args(stage: &Stage, count: u64) -> PostArgs {
         reuse_ids: false,
         json: false,
         quiet: true,
-    }
-}
-
-async fn items(stage: &Stage) -> Vec<std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue>> {
-    let dynamodb = aws_sdk_dynamodb::Client::new(&stage.sdk_config().await);
-    let mut items = Vec::new();
-    let mut start = None;
-    loop {
-        let Ok(page) = dynamodb
-            .scan()
-            .table_name(&stage.provisioned.table_name)
-            .set_exclusive_start_key(start)
-            .send()
-            .await
-        else {
-            return items;
-        };
-        items.extend(page.items().iter().cloned());
-        start = page.last_evaluated_key().cloned();
-        if start.is_none() {
-            return items;
-        }
     }
 }
 

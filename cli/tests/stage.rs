@@ -1,38 +1,17 @@
 //! End to end against a running local stage: the real binaries, moto, the emulated HTTP API and
 //! event source mapping. Every test starts its own stage on free ports and waits with deadlines.
 
-use std::collections::{BTreeMap, HashSet};
-use std::net::SocketAddr;
+mod support;
+
+use std::collections::HashSet;
 use std::time::Duration;
 
 use serde_json::Value;
-use streamgate::local::{Options, Stage};
+use streamgate::local::Stage;
+use support::{PASSWORD, USERNAME, queue_messages, stage};
 use testkit::{HttpClient, basic, eventually};
 
-const USERNAME: &str = "streamgate";
-/// The documented local password: the sample events in events/ carry it.
-const PASSWORD: &str = "streamgate-local-password";
 const DEADLINE: Duration = Duration::from_secs(60);
-
-async fn stage(parameters: &[(&str, &str)], environment: &[(&str, &str, &str)]) -> Stage {
-    let mut options = Options::for_repository();
-    options.gateway_addr = SocketAddr::from(([127, 0, 0, 1], 0));
-    options.invoke_addr = SocketAddr::from(([127, 0, 0, 1], 0));
-    options.username = Some(USERNAME.into());
-    options.password = Some(PASSWORD.into());
-    options.verbose = false;
-    options.parameter_overrides = parameters
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect::<BTreeMap<_, _>>();
-    options.environment_overrides = environment
-        .iter()
-        .map(|(f, k, v)| (f.to_string(), k.to_string(), v.to_string()))
-        .collect();
-    Stage::start(options)
-        .await
-        .unwrap_or_else(|e| panic!("the local stage did not start: {e}"))
-}
 
 fn submit_url(stage: &Stage, event_id: &str) -> String {
     format!(
@@ -53,32 +32,6 @@ async fn item(stage: &Stage, event_id: &str) -> Option<Value> {
         .ok()?;
     let item = output.item()?;
     Some(serde_json::json!(item.keys().collect::<Vec<_>>()))
-}
-
-async fn queue_messages(stage: &Stage) -> Vec<Value> {
-    let sqs = aws_sdk_sqs::Client::new(&stage.sdk_config().await);
-    let mut messages = Vec::new();
-    loop {
-        let received = sqs
-            .receive_message()
-            .queue_url(&stage.provisioned.queue_url)
-            .max_number_of_messages(10)
-            .send()
-            .await
-            .expect("receive_message");
-        if received.messages().is_empty() {
-            return messages;
-        }
-        for message in received.messages() {
-            messages.push(serde_json::from_str(message.body().unwrap_or_default()).expect("JSON message"));
-            sqs.delete_message()
-                .queue_url(&stage.provisioned.queue_url)
-                .receipt_handle(message.receipt_handle().unwrap_or_default())
-                .send()
-                .await
-                .expect("delete_message");
-        }
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -372,31 +325,14 @@ async fn a_thousand_parallel_submits_land_once_in_full_batches() {
     }
     assert_eq!(ok, 1000);
 
-    let dynamodb = aws_sdk_dynamodb::Client::new(&stage.sdk_config().await);
-    let ids = eventually("1,000 items", Duration::from_secs(120), || async {
-        let mut ids = Vec::new();
-        let mut start = None;
-        loop {
-            let page = dynamodb
-                .scan()
-                .table_name(&stage.provisioned.table_name)
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .ok()?;
-            ids.extend(
-                page.items()
-                    .iter()
-                    .filter_map(|i| i.get("eventId")?.as_s().ok().cloned()),
-            );
-            start = page.last_evaluated_key().cloned();
-            if start.is_none() {
-                break;
-            }
-        }
-        (ids.len() >= 1000).then_some(ids)
+    let ids: Vec<String> = eventually("1,000 items", Duration::from_secs(120), || async {
+        let items = support::items(&stage).await;
+        (items.len() >= 1000).then_some(items)
     })
-    .await;
+    .await
+    .iter()
+    .filter_map(|item| item.get("eventId")?.as_s().ok().cloned())
+    .collect();
     assert_eq!(ids.len(), 1000);
     assert_eq!(ids.iter().collect::<HashSet<_>>().len(), 1000, "no duplicates");
 

@@ -14,8 +14,10 @@ use aws_credential_types::Credentials;
 use motoserver::{ACCESS_KEY_ID, SECRET_ACCESS_KEY};
 pub use motoserver::{ACCOUNT_ID, Moto, REGION, client_env, workspace_root};
 
+mod aws;
 mod http;
 mod logs;
+pub use aws::{drain_queue, scan_items};
 mod proxy;
 pub use http::{Answer, HttpClient, basic};
 pub use logs::LogCapture;

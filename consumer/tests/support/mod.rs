@@ -85,56 +85,18 @@ impl Env {
 
     /// Every item of the table, by eventId (read directly from moto).
     pub async fn items(&self) -> HashMap<String, HashMap<String, AttributeValue>> {
-        let direct = aws_sdk_dynamodb::Client::new(&testkit::moto_sdk_config().await);
+        let direct = testkit::moto_sdk_config().await;
         let mut items = HashMap::new();
-        let mut start = None;
-        loop {
-            let page = direct
-                .scan()
-                .table_name(&self.table)
-                .set_exclusive_start_key(start)
-                .consistent_read(true)
-                .send()
-                .await
-                .expect("scan");
-            for item in page.items() {
-                let key = item["eventId"].as_s().expect("eventId is S").clone();
-                assert!(items.insert(key, item.clone()).is_none(), "duplicate eventId in scan");
-            }
-            start = page.last_evaluated_key().cloned();
-            if start.is_none() {
-                return items;
-            }
+        for item in testkit::scan_items(&direct, &self.table).await.expect("scan") {
+            let key = item["eventId"].as_s().expect("eventId is S").clone();
+            assert!(items.insert(key, item).is_none(), "duplicate eventId in scan");
         }
+        items
     }
 
     /// Every message now in the queue (received and deleted), parsed as JSON.
     pub async fn drain_queue(&self) -> Vec<Value> {
-        let direct = aws_sdk_sqs::Client::new(&testkit::moto_sdk_config().await);
-        let mut messages = Vec::new();
-        loop {
-            let received = direct
-                .receive_message()
-                .queue_url(&self.queue_url)
-                .max_number_of_messages(10)
-                .wait_time_seconds(0)
-                .send()
-                .await
-                .expect("receive_message");
-            if received.messages().is_empty() {
-                return messages;
-            }
-            for message in received.messages() {
-                messages.push(serde_json::from_str(message.body().unwrap_or_default()).expect("JSON message"));
-                direct
-                    .delete_message()
-                    .queue_url(&self.queue_url)
-                    .receipt_handle(message.receipt_handle().unwrap_or_default())
-                    .send()
-                    .await
-                    .expect("delete_message");
-            }
-        }
+        testkit::drain_queue(&testkit::moto_sdk_config().await, &self.queue_url).await
     }
 }
 
