@@ -116,6 +116,29 @@ pub struct Stage {
     _moto: Option<motoserver::Moto>,
 }
 
+/// Binds a loopback listener; returns it with its `http://` URL.
+async fn bind(what: &str, addr: SocketAddr) -> Result<(tokio::net::TcpListener, String), StageError> {
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| StageError::Start(format!("{what} on {addr}: {e}")))?;
+    let local = listener
+        .local_addr()
+        .map_err(|e| StageError::Start(format!("{what}: {e}")))?;
+    Ok((listener, format!("http://{local}")))
+}
+
+/// Serves `app` (with the peer address available to handlers) until the stage stops.
+fn serve(listener: tokio::net::TcpListener, app: axum::Router, mut stop: watch::Receiver<bool>) -> JoinHandle<()> {
+    let app = app.into_make_service_with_connect_info::<SocketAddr>();
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app)
+            .with_graceful_shutdown(async move {
+                let _ = stop.changed().await;
+            })
+            .await;
+    })
+}
+
 /// SDK configuration for clients of an emulator at `endpoint` (dummy credentials, the local region).
 pub async fn sdk_config(endpoint: &str) -> SdkConfig {
     aws_config::defaults(BehaviorVersion::latest())
@@ -213,15 +236,7 @@ impl Stage {
         let (shutdown, stopping) = watch::channel(false);
 
         // The invoke API.
-        let invoke_listener = tokio::net::TcpListener::bind(options.invoke_addr)
-            .await
-            .map_err(|e| StageError::Start(format!("invoke API on {}: {e}", options.invoke_addr)))?;
-        let invoke_url = format!(
-            "http://{}",
-            invoke_listener
-                .local_addr()
-                .map_err(|e| StageError::Start(e.to_string()))?
-        );
+        let (invoke_listener, invoke_url) = bind("invoke API", options.invoke_addr).await?;
         let invoke_app = runtime::invoke_api(hosts.values().cloned().collect());
         let mut listeners = vec![invoke_listener];
         // `cargo lambda invoke` connects to [::1] by default: answer there too when we can.
@@ -233,15 +248,7 @@ impl Stage {
             listeners.push(v6);
         }
         for listener in listeners {
-            let app = invoke_app.clone();
-            let mut stop = stopping.clone();
-            tasks.push(tokio::spawn(async move {
-                let _ = axum::serve(listener, app)
-                    .with_graceful_shutdown(async move {
-                        let _ = stop.changed().await;
-                    })
-                    .await;
-            }));
+            tasks.push(serve(listener, invoke_app.clone(), stopping.clone()));
         }
 
         // The HTTP API.
@@ -266,24 +273,8 @@ impl Stage {
             access_log: options.verbose,
             put_record_lock: Default::default(),
         });
-        let gateway_listener = tokio::net::TcpListener::bind(options.gateway_addr)
-            .await
-            .map_err(|e| StageError::Start(format!("HTTP API on {}: {e}", options.gateway_addr)))?;
-        let gateway_url = format!(
-            "http://{}",
-            gateway_listener
-                .local_addr()
-                .map_err(|e| StageError::Start(e.to_string()))?
-        );
-        let app = gateway::router(gateway).into_make_service_with_connect_info::<SocketAddr>();
-        let mut stop = stopping.clone();
-        tasks.push(tokio::spawn(async move {
-            let _ = axum::serve(gateway_listener, app)
-                .with_graceful_shutdown(async move {
-                    let _ = stop.changed().await;
-                })
-                .await;
-        }));
+        let (gateway_listener, gateway_url) = bind("HTTP API", options.gateway_addr).await?;
+        tasks.push(serve(gateway_listener, gateway::router(gateway), stopping.clone()));
 
         // The event source mapping.
         let consumer = hosts

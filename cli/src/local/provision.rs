@@ -57,6 +57,24 @@ fn exists(message: &str) -> bool {
     message.contains("AlreadyExists") || message.contains("ResourceInUse") || message.contains("already exists")
 }
 
+/// A create call's result, where "it already exists" (a reused emulator) is success too.
+fn unless_it_exists<T, E: std::error::Error + 'static>(
+    what: &str,
+    created: Result<T, E>,
+) -> Result<(), ProvisionError> {
+    match created {
+        Ok(_) => Ok(()),
+        Err(error) => {
+            let message = sdk_message(&error);
+            if exists(&message) {
+                Ok(())
+            } else {
+                Err(failed(what, message))
+            }
+        }
+    }
+}
+
 /// Creates (or, in an emulator that already has them, reuses) every resource, and returns them with
 /// a resolver that knows their names and ARNs.
 pub async fn provision(
@@ -71,18 +89,13 @@ pub async fn provision(
     // Stream.
     let (stream_id, stream_name, shards) = plan.stream.clone();
     let kinesis = aws_sdk_kinesis::Client::new(sdk);
-    if let Err(error) = kinesis
+    let created = kinesis
         .create_stream()
         .stream_name(&stream_name)
         .shard_count(shards as i32)
         .send()
-        .await
-    {
-        let message = sdk_message(&error);
-        if !exists(&message) {
-            return Err(failed("stream", message));
-        }
-    }
+        .await;
+    unless_it_exists("stream", created)?;
     let stream_arn = format!("arn:aws:kinesis:{region}:{account}:stream/{stream_name}");
 
     // Table.
@@ -99,20 +112,15 @@ pub async fn provision(
         .attribute_type(ScalarAttributeType::S)
         .build()
         .map_err(|e| failed("table", e))?;
-    if let Err(error) = dynamodb
+    let created = dynamodb
         .create_table()
         .table_name(&table_name)
         .billing_mode(BillingMode::PayPerRequest)
         .key_schema(key)
         .attribute_definitions(attribute)
         .send()
-        .await
-    {
-        let message = sdk_message(&error);
-        if !exists(&message) {
-            return Err(failed("table", message));
-        }
-    }
+        .await;
+    unless_it_exists("table", created)?;
     let table_arn = format!("arn:aws:dynamodb:{region}:{account}:table/{table_name}");
 
     // Queue (create_queue is idempotent for identical attributes).

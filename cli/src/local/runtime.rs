@@ -366,26 +366,14 @@ impl FunctionHost {
             }
         }
         let body = error_body("Runtime.ExitError", &format!("RequestId: the runtime exited: {status}"));
-        let in_flight = {
-            let mut in_flight = lock(&self.inner.in_flight);
-            match in_flight.as_ref() {
-                Some(current) if current.generation == generation => in_flight.take(),
-                _ => None,
-            }
-        };
+        let in_flight = lock(&self.inner.in_flight).take_if(|current| current.generation == generation);
         if let Some(in_flight) = in_flight {
             let _ = in_flight
                 .reply
                 .send(Outcome::Error(FunctionError::Unhandled, body.clone()));
         }
         // An invocation meant for this process that it never picked up (it died during init).
-        let pending = {
-            let mut slot = lock(&self.inner.slot);
-            match slot.as_ref() {
-                Some(pending) if pending.generation == generation => slot.take(),
-                _ => None,
-            }
-        };
+        let pending = lock(&self.inner.slot).take_if(|pending| pending.generation == generation);
         if let Some(pending) = pending {
             let _ = pending.reply.send(Outcome::Error(FunctionError::Unhandled, body));
         }
@@ -397,13 +385,7 @@ impl FunctionHost {
     }
 
     fn complete(&self, request_id: &str, outcome: Outcome) -> StatusCode {
-        let in_flight = {
-            let mut in_flight = lock(&self.inner.in_flight);
-            match in_flight.as_ref() {
-                Some(current) if current.request_id == request_id => in_flight.take(),
-                _ => None,
-            }
-        };
+        let in_flight = lock(&self.inner.in_flight).take_if(|current| current.request_id == request_id);
         let Some(in_flight) = in_flight else {
             return StatusCode::BAD_REQUEST;
         };
@@ -447,20 +429,14 @@ async fn next(State(host): State<FunctionHost>) -> Response {
     };
     let pending = loop {
         let notified = inner.available.notified();
-        {
-            let mut slot = lock(&inner.slot);
-            if slot.as_ref().is_some_and(|p| p.generation == generation) {
-                break slot.take();
-            }
+        if let Some(pending) = lock(&inner.slot).take_if(|p| p.generation == generation) {
+            break pending;
         }
         if lock(&inner.process).generation != generation {
             // A request left over from a process that is gone.
             return StatusCode::GONE.into_response();
         }
         notified.await;
-    };
-    let Some(pending) = pending else {
-        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
     };
     let init = {
         let mut process = lock(&inner.process);
