@@ -64,7 +64,7 @@ bench: $(MOTO) ## Benchmarks (release build): criterion, the consumer against mo
 
 bench-local: $(MOTO) ## The local stage with release binaries: req/s, latencies, init and memory (BENCH_N, BENCH_CONCURRENCY)
 	$(CARGO) build --release --locked -p authorizer -p consumer
-	$(CARGO) bench --locked -p streamgate --bench local_stage
+	$(CARGO) bench --locked -p localstage --bench local_stage
 
 local: $(MOTO) ## The whole pipeline on this machine: API on :3000, invoke API on :9000 (Ctrl-C stops it)
 	$(CARGO) build --locked -p authorizer -p consumer -p streamgate

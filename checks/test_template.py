@@ -7,6 +7,7 @@ the SAM translator, so the IAM check sees the policies SAM itself generates).
 import json
 import os
 import pathlib
+import re
 import unittest
 
 from cfnlint.decode import cfn_yaml
@@ -129,9 +130,16 @@ class Mapping(unittest.TestCase):
         self.assertTrue(1 <= PARAMETERS["ParallelizationFactor"]["Default"] <= 10)
         # Finite, so one poison batch cannot block a shard until the records expire.
         self.assertTrue(0 <= PARAMETERS["MaximumRetryAttempts"]["Default"] <= 10000)
-        age = PARAMETERS["MaximumRecordAgeInSeconds"]["Default"]
+        age = int(PARAMETERS["MaximumRecordAgeInSeconds"]["Default"])
         self.assertTrue(60 <= age <= 604800)
         self.assertLessEqual(age, PARAMETERS["StreamRetentionHours"]["Default"] * 3600)
+
+    def test_record_age_allows_exactly_what_aws_accepts(self):
+        pattern = re.compile(PARAMETERS["MaximumRecordAgeInSeconds"]["AllowedPattern"])
+        accepted = {v for v in range(-5, 700000) if pattern.fullmatch(str(v))}
+        self.assertEqual(accepted, {-1} | set(range(60, 604801)))
+        for text in ["", "+60", "060", "1e3", " 60", "-0"]:
+            self.assertIsNone(pattern.fullmatch(text), text)
 
     def test_no_function_level_dead_letter_queue_on_the_consumer(self):
         consumer = props("ConsumerFunction")
@@ -157,6 +165,8 @@ class Functions(unittest.TestCase):
             self.assertLessEqual(function["MemorySize"], 256, name)
             self.assertLessEqual(function["Timeout"], 60, name)
             self.assertEqual(function["LoggingConfig"]["LogFormat"], "JSON", name)
+            # WARN or ERROR would drop the platform report records (Init Duration, Max Memory Used).
+            self.assertEqual(function["LoggingConfig"]["SystemLogLevel"], "INFO", name)
 
     def test_every_environment_variable_is_read_by_the_function(self):
         for name, crate in self.FUNCTIONS.items():
@@ -185,6 +195,12 @@ class Data(unittest.TestCase):
         self.assertEqual(PARAMETERS["TableWriteCapacityUnits"]["Default"], 0, "on-demand by default")
         queue = props("DeadLetterQueue")
         self.assertEqual(queue["MessageRetentionPeriod"], 1209600)
+        self.assertEqual(queue["MaximumMessageSize"], 1048576)
+        self.assertEqual(
+            props("ConsumerFunction")["Environment"]["Variables"]["DEAD_LETTER_MAX_MESSAGE_BYTES"],
+            queue["MaximumMessageSize"],
+            "the consumer sizes dead-letter messages by the queue's limit",
+        )
         self.assertIs(queue["SqsManagedSseEnabled"], True)
         generated = props("CredentialsSecret")["GenerateSecretString"]
         self.assertEqual(generated["GenerateStringKey"], "password")

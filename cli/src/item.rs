@@ -3,11 +3,46 @@
 
 use std::collections::HashMap;
 
+use anyhow::Context as _;
 use aws_sdk_dynamodb::types::AttributeValue;
 use serde_json::{Map, Value as Json, json};
 
+/// Arguments of `streamgate item`.
+#[derive(clap::Args)]
+pub struct ItemArgs {
+    /// The eventId (the table's hash key).
+    event_id: String,
+    /// The emulator endpoint (the local stage starts moto on port 5000).
+    #[arg(long, env = "AWS_ENDPOINT_URL", default_value = "http://127.0.0.1:5000")]
+    endpoint: String,
+    /// The table.
+    #[arg(long, default_value = "streamgate-local-EventsTable")]
+    table: String,
+}
+
+/// Prints the item, or fails when there is none.
+pub async fn run(args: ItemArgs) -> anyhow::Result<()> {
+    let sdk = motoserver::sdk_config(&args.endpoint).await;
+    let output = aws_sdk_dynamodb::Client::new(&sdk)
+        .get_item()
+        .table_name(&args.table)
+        .key("eventId", AttributeValue::S(args.event_id.clone()))
+        .consistent_read(true)
+        .send()
+        .await
+        .map_err(|e| anyhow::anyhow!("{}", aws_sdk_dynamodb::error::DisplayErrorContext(e)))
+        .with_context(|| format!("reading {} from {} at {}", args.event_id, args.table, args.endpoint))?;
+    match output.item() {
+        Some(item) => {
+            println!("{}", serde_json::to_string_pretty(&item_json(item))?);
+            Ok(())
+        }
+        None => anyhow::bail!("no item with eventId {} in {}", args.event_id, args.table),
+    }
+}
+
 /// DynamoDB JSON of an attribute value, as the AWS CLI prints it.
-pub fn dynamodb_json(value: &AttributeValue) -> Json {
+fn dynamodb_json(value: &AttributeValue) -> Json {
     match value {
         AttributeValue::S(s) => json!({ "S": s }),
         AttributeValue::N(n) => json!({ "N": n }),
@@ -22,7 +57,7 @@ pub fn dynamodb_json(value: &AttributeValue) -> Json {
 }
 
 /// DynamoDB JSON of an item, keys sorted.
-pub fn item_json(item: &HashMap<String, AttributeValue>) -> Json {
+fn item_json(item: &HashMap<String, AttributeValue>) -> Json {
     let mut keys: Vec<&String> = item.keys().collect();
     keys.sort();
     let mut object = Map::new();

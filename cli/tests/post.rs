@@ -1,36 +1,46 @@
-//! The Postman collection (run by newman) and `streamgate post`, against a running local stage.
-
-mod support;
+//! The Postman collection (run by newman) and `streamgate post` (the built binary), against a
+//! running local stage.
 
 use std::path::PathBuf;
 use std::time::Duration;
 
+use localstage::{Options, Stage};
 use serde_json::Value;
-use streamgate::local::Stage;
-use streamgate::post::{PostArgs, generate::Kind};
-use support::{PASSWORD, USERNAME, items};
 use testkit::eventually;
 
+const USERNAME: &str = "streamgate";
+/// The documented local password: the Postman local environment carries it.
+const PASSWORD: &str = "streamgate-local-password";
+
 async fn stage() -> Stage {
-    support::stage(&[], &[]).await
+    Stage::start(Options::isolated(USERNAME, PASSWORD))
+        .await
+        .unwrap_or_else(|e| panic!("the local stage did not start: {e}"))
 }
 
-fn args(stage: &Stage, count: u64) -> PostArgs {
-    PostArgs {
-        url: stage.gateway_url.clone(),
-        stream: stage.provisioned.stream_name.clone(),
-        username: USERNAME.into(),
-        password: PASSWORD.into(),
-        count: Some(count),
-        duration: None,
-        rate: None,
-        concurrency: 8,
-        seed: Some(7),
-        kind: Kind::Mixed,
-        reuse_ids: false,
-        json: false,
-        quiet: true,
-    }
+/// Runs `streamgate post --json` against the stage; returns the exit status and the summary.
+async fn post(stage: &Stage, extra: &[&str]) -> (bool, Value) {
+    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_streamgate"))
+        .args(["post", "--json", "--quiet", "--url", &stage.gateway_url])
+        .args(["--stream", &stage.provisioned.stream_name, "--username", USERNAME])
+        .args(extra)
+        .output()
+        .await
+        .expect("streamgate post runs");
+    let summary = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+        panic!(
+            "--json prints one JSON object ({e}): {}\n{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        )
+    });
+    (output.status.success(), summary)
+}
+
+async fn items(stage: &Stage) -> Vec<std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue>> {
+    testkit::scan_items(&stage.sdk_config().await, &stage.provisioned.table_name)
+        .await
+        .unwrap_or_default()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -71,10 +81,10 @@ async fn the_postman_collection_passes_under_newman() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn post_300_seeded_records_lands_300_items() {
     let stage = stage().await;
-    let summary = streamgate::post::run(args(&stage, 300)).await.expect("post");
-    assert_eq!(summary.sent, 300);
-    assert_eq!(summary.statuses.get(&200), Some(&300), "{summary:?}");
-    assert!(summary.all_ok());
+    let (ok, summary) = post(&stage, &["--password", PASSWORD, "--count", "300", "--seed", "7"]).await;
+    assert!(ok, "{summary}");
+    assert_eq!(summary["sent"], 300);
+    assert_eq!(summary["statuses"]["200"], 300, "{summary}");
     let landed = eventually("300 items", Duration::from_secs(120), || async {
         let items = items(&stage).await;
         (items.len() >= 300).then_some(items)
@@ -100,11 +110,9 @@ async fn post_300_seeded_records_lands_300_items() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reused_ids_make_fewer_items_than_requests_without_errors() {
     let stage = stage().await;
-    let mut reuse = args(&stage, 90);
-    reuse.reuse_ids = true;
-    let summary = streamgate::post::run(reuse).await.expect("post");
-    assert!(summary.all_ok(), "{summary:?}");
-    assert_eq!(summary.statuses.get(&200), Some(&90));
+    let (ok, summary) = post(&stage, &["--password", PASSWORD, "--count", "90", "--reuse-ids"]).await;
+    assert!(ok, "{summary}");
+    assert_eq!(summary["statuses"]["200"], 90);
     // 90 requests over a pool of 30 eventIds: 30 items once the stream is drained.
     let landed = eventually("the pool of items", Duration::from_secs(60), || async {
         let items = items(&stage).await;
@@ -118,21 +126,8 @@ async fn reused_ids_make_fewer_items_than_requests_without_errors() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_wrong_password_exits_non_zero_with_403s_counted() {
     let stage = stage().await;
-    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_streamgate"))
-        .args(["post", "--count", "5", "--json", "--url", &stage.gateway_url])
-        .args([
-            "--stream",
-            &stage.provisioned.stream_name,
-            "--username",
-            USERNAME,
-            "--password",
-            "wrong",
-        ])
-        .output()
-        .await
-        .expect("streamgate post runs");
-    assert!(!output.status.success(), "a run with failures must exit non-zero");
-    let summary: Value = serde_json::from_slice(&output.stdout).expect("--json prints one JSON object");
+    let (ok, summary) = post(&stage, &["--password", "wrong", "--count", "5"]).await;
+    assert!(!ok, "a run with failures must exit non-zero");
     assert_eq!(summary["statuses"]["403"], 5, "{summary}");
     assert_eq!(summary["sent"], 5);
     assert!(summary["first_failures"][0].as_str().unwrap().contains("Forbidden"));

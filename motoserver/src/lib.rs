@@ -10,6 +10,12 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_credential_types::Credentials;
+
+mod resources;
+pub use resources::create_table;
+
 /// Region every emulated resource lives in.
 pub const REGION: &str = "us-east-1";
 /// moto's default account id (ARNs and queue URLs carry it).
@@ -135,6 +141,28 @@ impl Moto {
     pub fn endpoint(&self) -> &str {
         &self.endpoint
     }
+}
+
+/// SDK configuration for clients of the emulator at `endpoint`: the local region, the dummy
+/// credentials, the SDK's standard retries. The one configuration the local stage, the CLI and the
+/// test harness use.
+pub async fn sdk_config(endpoint: &str) -> SdkConfig {
+    sdk_config_loader(endpoint).load().await
+}
+
+/// [`sdk_config`] before loading, for callers that change a setting (the test harness shortens the
+/// retry backoff).
+pub fn sdk_config_loader(endpoint: &str) -> aws_config::ConfigLoader {
+    aws_config::defaults(BehaviorVersion::latest())
+        .region(Region::new(REGION))
+        .endpoint_url(endpoint)
+        .credentials_provider(Credentials::new(
+            ACCESS_KEY_ID,
+            SECRET_ACCESS_KEY,
+            None,
+            None,
+            "streamgate-emulator",
+        ))
 }
 
 /// Environment for a process (a function binary) whose SDK clients should use `endpoint`.

@@ -1,46 +1,17 @@
-//! A small HTTP/1 client for end-to-end tests (plain HTTP on loopback).
+//! The project's HTTP client ([`apiclient`]) for end-to-end tests: a transport failure fails the
+//! test.
 
-use http_body_util::{BodyExt, Full};
 use hyper::body::Bytes;
-use hyper::{Method, Request};
-use hyper_util::client::legacy::Client;
-use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::rt::TokioExecutor;
 
-/// A response: status and body text.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Answer {
-    /// HTTP status.
-    pub status: u16,
-    /// Body as text (lossy UTF-8).
-    pub body: String,
-    /// Response headers, names lowercase.
-    pub headers: Vec<(String, String)>,
-}
+pub use apiclient::{Answer, basic};
 
-impl Answer {
-    /// The body parsed as JSON (`Null` when it is not JSON).
-    pub fn json(&self) -> serde_json::Value {
-        serde_json::from_str(&self.body).unwrap_or(serde_json::Value::Null)
-    }
-
-    /// A header's value.
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
-    }
-}
-
-/// A pooled client; clone it freely.
+/// [`apiclient::HttpClient`] whose calls panic on transport failures; clone it freely.
 #[derive(Clone)]
-pub struct HttpClient {
-    client: Client<HttpConnector, Full<Bytes>>,
-}
+pub struct HttpClient(apiclient::HttpClient);
 
 impl Default for HttpClient {
     fn default() -> Self {
-        HttpClient {
-            client: Client::builder(TokioExecutor::new()).build_http(),
-        }
+        HttpClient(apiclient::HttpClient::new().unwrap_or_else(|e| panic!("HTTP client: {e}")))
     }
 }
 
@@ -53,30 +24,7 @@ impl HttpClient {
         headers: &[(&str, &str)],
         body: impl Into<Bytes>,
     ) -> Result<Answer, String> {
-        let method: Method = method.parse().map_err(|_| format!("bad method {method}"))?;
-        let mut request = Request::builder().method(method).uri(url);
-        for (name, value) in headers {
-            request = request.header(*name, *value);
-        }
-        let request = request.body(Full::new(body.into())).map_err(|e| e.to_string())?;
-        let response = self.client.request(request).await.map_err(|e| e.to_string())?;
-        let status = response.status().as_u16();
-        let headers = response
-            .headers()
-            .iter()
-            .map(|(n, v)| (n.as_str().to_string(), v.to_str().unwrap_or_default().to_string()))
-            .collect();
-        let body = response
-            .into_body()
-            .collect()
-            .await
-            .map_err(|e| e.to_string())?
-            .to_bytes();
-        Ok(Answer {
-            status,
-            body: String::from_utf8_lossy(&body).into_owned(),
-            headers,
-        })
+        self.0.send(method, url, headers, body).await.map_err(|e| e.to_string())
     }
 
     /// `POST` with a body.
@@ -85,13 +33,4 @@ impl HttpClient {
             .await
             .unwrap_or_else(|e| panic!("POST {url}: {e}"))
     }
-}
-
-/// `Basic ...` for a username and password.
-pub fn basic(username: &str, password: &str) -> String {
-    use base64::Engine;
-    format!(
-        "Basic {}",
-        base64::engine::general_purpose::STANDARD.encode(format!("{username}:{password}"))
-    )
 }

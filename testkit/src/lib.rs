@@ -8,11 +8,9 @@ use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
+use aws_config::SdkConfig;
 use aws_config::retry::RetryConfig;
-use aws_config::{BehaviorVersion, Region, SdkConfig};
-use aws_credential_types::Credentials;
-use motoserver::{ACCESS_KEY_ID, SECRET_ACCESS_KEY};
-pub use motoserver::{ACCOUNT_ID, Moto, REGION, client_env, workspace_root};
+pub use motoserver::{ACCOUNT_ID, Moto, REGION, client_env, create_table, workspace_root};
 
 mod aws;
 mod http;
@@ -33,16 +31,7 @@ pub async fn moto_sdk_config() -> SdkConfig {
 /// The standard retry mode (3 attempts) as in production, with a 10 ms initial backoff instead of
 /// 1 s so that tests injecting faults stay fast.
 pub async fn sdk_config(endpoint: &str) -> SdkConfig {
-    aws_config::defaults(BehaviorVersion::latest())
-        .region(Region::new(REGION))
-        .endpoint_url(endpoint)
-        .credentials_provider(Credentials::new(
-            ACCESS_KEY_ID,
-            SECRET_ACCESS_KEY,
-            None,
-            None,
-            "streamgate-testkit",
-        ))
+    motoserver::sdk_config_loader(endpoint)
         .retry_config(RetryConfig::standard().with_initial_backoff(Duration::from_millis(10)))
         .load()
         .await

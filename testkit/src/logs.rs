@@ -1,7 +1,9 @@
 //! Capturing everything a test process logs through `tracing`, as JSON lines, to assert on it.
 
 use std::io::Write;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+
+use parking_lot::Mutex;
 
 use tracing_subscriber::fmt::MakeWriter;
 
@@ -23,7 +25,7 @@ impl LogCapture {
 
     /// Everything captured so far.
     pub fn text(&self) -> String {
-        String::from_utf8_lossy(&self.0.lock().unwrap_or_else(|p| p.into_inner())).into_owned()
+        String::from_utf8_lossy(&self.0.lock()).into_owned()
     }
 
     /// The captured lines that are JSON.
@@ -37,7 +39,7 @@ impl LogCapture {
 
 impl Write for LogCapture {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap_or_else(|p| p.into_inner()).extend_from_slice(buf);
+        self.0.lock().extend_from_slice(buf);
         Ok(buf.len())
     }
     fn flush(&mut self) -> std::io::Result<()> {

@@ -7,7 +7,9 @@
 
 use std::collections::HashMap;
 use std::convert::Infallible;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+
+use parking_lot::Mutex;
 
 use http_body_util::{BodyExt, Full, combinators::BoxBody};
 use hyper::body::{Bytes, Incoming};
@@ -54,10 +56,6 @@ pub struct FaultProxy {
     task: JoinHandle<()>,
 }
 
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
-}
-
 impl FaultProxy {
     /// Starts a proxy to `upstream` (`http://127.0.0.1:PORT`) on a free loopback port, on the current
     /// tokio runtime. Faults are drawn from a generator seeded with `seed`, so a run is repeatable.
@@ -95,7 +93,7 @@ impl FaultProxy {
     /// From now on, answer `rate` (0.0–1.0) of the calls whose target starts with `target_prefix`
     /// with `fault`.
     pub fn inject(&self, target_prefix: &str, rate: f64, fault: Fault) {
-        lock(&self.shared.rules).push(Rule {
+        self.shared.rules.lock().push(Rule {
             target_prefix: target_prefix.to_string(),
             rate,
             fault,
@@ -104,23 +102,23 @@ impl FaultProxy {
 
     /// Removes every fault rule.
     pub fn clear(&self) {
-        lock(&self.shared.rules).clear();
+        self.shared.rules.lock().clear();
     }
 
     /// Calls seen (forwarded or faulted) whose target starts with `target_prefix`.
     pub fn calls(&self, target_prefix: &str) -> u64 {
-        sum_prefix(&lock(&self.shared.calls), target_prefix)
+        sum_prefix(&self.shared.calls.lock(), target_prefix)
     }
 
     /// Calls answered with a fault whose target starts with `target_prefix`.
     pub fn faults(&self, target_prefix: &str) -> u64 {
-        sum_prefix(&lock(&self.shared.faults), target_prefix)
+        sum_prefix(&self.shared.faults.lock(), target_prefix)
     }
 
     /// Forgets the counts.
     pub fn reset_counts(&self) {
-        lock(&self.shared.calls).clear();
-        lock(&self.shared.faults).clear();
+        self.shared.calls.lock().clear();
+        self.shared.faults.lock().clear();
     }
 }
 
@@ -149,11 +147,11 @@ async fn serve(shared: Arc<Shared>, mut request: Request<Incoming>) -> Result<Re
         .and_then(|v| v.to_str().ok())
         .unwrap_or("-")
         .to_string();
-    *lock(&shared.calls).entry(target.clone()).or_default() += 1;
+    *shared.calls.lock().entry(target.clone()).or_default() += 1;
 
     let fault = {
-        let rules = lock(&shared.rules);
-        let mut rng = lock(&shared.rng);
+        let rules = shared.rules.lock();
+        let mut rng = shared.rng.lock();
         rules
             .iter()
             .filter(|rule| target.starts_with(&rule.target_prefix))
@@ -161,7 +159,7 @@ async fn serve(shared: Arc<Shared>, mut request: Request<Incoming>) -> Result<Re
             .map(|rule| rule.fault)
     };
     if let Some(fault) = fault {
-        *lock(&shared.faults).entry(target).or_default() += 1;
+        *shared.faults.lock().entry(target).or_default() += 1;
         let (status, kind) = match fault {
             Fault::Throttle => (StatusCode::BAD_REQUEST, "ThrottlingException"),
             Fault::ServerError => (StatusCode::INTERNAL_SERVER_ERROR, "InternalServerError"),

@@ -11,13 +11,9 @@ use std::io::IsTerminal;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use base64::Engine;
+use apiclient::HttpClient;
 use generate::{Generator, Kind};
 use hdrhistogram::Histogram;
-use http_body_util::{BodyExt, Full};
-use hyper::body::Bytes;
-use hyper_util::client::legacy::Client;
-use hyper_util::rt::TokioExecutor;
 use serde::Serialize;
 use tokio::sync::{Mutex, Semaphore};
 
@@ -141,8 +137,23 @@ fn event_id(args: &PostArgs, run: &str, index: u64, count: u64) -> String {
     }
 }
 
+/// Runs the posting emulator and prints its summary; exits non-zero when any request failed.
+pub async fn run(args: PostArgs) -> anyhow::Result<()> {
+    let json = args.json;
+    let summary = post_all(args).await?;
+    if json {
+        println!("{}", serde_json::to_string(&summary)?);
+    } else {
+        print!("{}", summary.text());
+    }
+    if !summary.all_ok() {
+        std::process::exit(1);
+    }
+    Ok(())
+}
+
 /// Runs the posting emulator and returns its summary.
-pub async fn run(args: PostArgs) -> anyhow::Result<Summary> {
+async fn post_all(args: PostArgs) -> anyhow::Result<Summary> {
     let count = match (args.count, args.duration) {
         (Some(count), _) => count,
         (None, Some(_)) => u64::MAX,
@@ -151,16 +162,8 @@ pub async fn run(args: PostArgs) -> anyhow::Result<Summary> {
     let stop_at = args.duration.map(Duration::from_secs_f64);
     let seed = args.seed.unwrap_or_else(|| fastrand::u64(..));
     let run_id = format!("{:08x}", fastrand::u32(..));
-    let authorization = format!(
-        "Basic {}",
-        base64::engine::general_purpose::STANDARD.encode(format!("{}:{}", args.username, args.password))
-    );
-    let connector = hyper_rustls::HttpsConnectorBuilder::new()
-        .with_native_roots()?
-        .https_or_http()
-        .enable_http1()
-        .build();
-    let client: Client<_, Full<Bytes>> = Client::builder(TokioExecutor::new()).build(connector);
+    let authorization = apiclient::basic(&args.username, &args.password);
+    let client = HttpClient::new()?;
     let base = format!("{}/submit/{}", args.url.trim_end_matches('/'), args.stream);
     let histogram = Arc::new(Mutex::new(Histogram::<u64>::new(3)?));
     let tally = Arc::new(Mutex::new(Tally::default()));
@@ -235,36 +238,20 @@ pub async fn run(args: PostArgs) -> anyhow::Result<Summary> {
     })
 }
 
-async fn post<C>(
-    client: &Client<C, Full<Bytes>>,
-    url: &str,
-    authorization: &str,
-    body: String,
-) -> Result<(u16, String), String>
-where
-    C: hyper_util::client::legacy::connect::Connect + Clone + Send + Sync + 'static,
-{
-    let request = hyper::Request::post(url)
-        .header("authorization", authorization)
-        .header("content-type", "application/json")
-        .body(Full::new(Bytes::from(body)))
-        .map_err(|e| e.to_string())?;
-    let response = client.request(request).await.map_err(|e| e.to_string())?;
-    let status = response.status().as_u16();
-    let body = response
-        .into_body()
-        .collect()
+async fn post(client: &HttpClient, url: &str, authorization: &str, body: String) -> Result<(u16, String), String> {
+    let headers = [("authorization", authorization), ("content-type", "application/json")];
+    let answer = client
+        .send("POST", url, &headers, body)
         .await
-        .map_err(|e| e.to_string())?
-        .to_bytes();
-    Ok((status, String::from_utf8_lossy(&body).chars().take(300).collect()))
+        .map_err(|e| e.to_string())?;
+    Ok((answer.status, answer.body.chars().take(300).collect()))
 }
 
 /// A progress bar on a terminal; plain periodic lines otherwise; nothing with --quiet or --json.
 #[derive(Clone)]
 enum Progress {
     Bar(indicatif::ProgressBar),
-    Lines(Arc<std::sync::Mutex<Instant>>),
+    Lines(Arc<parking_lot::Mutex<Instant>>),
     Off,
 }
 
@@ -280,7 +267,7 @@ impl Progress {
             };
             Progress::Bar(bar)
         } else {
-            Progress::Lines(Arc::new(std::sync::Mutex::new(Instant::now())))
+            Progress::Lines(Arc::new(parking_lot::Mutex::new(Instant::now())))
         }
     }
 
@@ -297,7 +284,7 @@ impl Progress {
                 bar.set_message(format!("{} failed", tally.done - ok));
             }
             Progress::Lines(last) => {
-                let mut last = last.lock().unwrap_or_else(|p| p.into_inner());
+                let mut last = last.lock();
                 if last.elapsed() >= Duration::from_secs(5) {
                     *last = Instant::now();
                     eprintln!("posted {}: {ok} ok, {} failed", tally.done, tally.done - ok);

@@ -4,29 +4,31 @@
 //! real `authorizer` and `consumer` binaries run as Lambda functions behind an emulated Runtime API;
 //! an emulated HTTP API and event source mapping connect them as AWS would.
 
-pub mod authorizer_cache;
-pub mod event_source_mapping;
-pub mod gateway;
+pub mod apigw;
+pub mod kinesis_esm;
+pub mod lambda;
 pub mod provision;
-pub mod runtime;
 pub mod template;
 
 use std::collections::{BTreeMap, HashMap};
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
-use aws_config::{BehaviorVersion, Region, SdkConfig};
-use aws_credential_types::Credentials;
+use aws_config::SdkConfig;
+use aws_config::retry::RetryConfig;
+use parking_lot::Mutex;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-use event_source_mapping::{Delivery, EventSourceMapping};
-use gateway::Gateway;
+use apigw::Gateway;
+use kinesis_esm::{Delivery, EventSourceMapping};
+use lambda::{FunctionConfig, FunctionHost};
 use provision::{Provisioned, function_arn, function_name, provision};
-use runtime::{FunctionConfig, FunctionHost};
 use template::{Plan, scalar_text};
+
+pub use motoserver::sdk_config;
 
 /// How to run the stage.
 #[derive(Debug, Clone)]
@@ -78,21 +80,66 @@ impl Options {
     }
 }
 
+impl Options {
+    /// For tests and benchmarks: this repository's stage on free loopback ports (moto's too), with
+    /// fixed credentials and no output, so that several stages run side by side.
+    pub fn isolated(username: &str, password: &str) -> Options {
+        let any = SocketAddr::from(([127, 0, 0, 1], 0));
+        Options {
+            gateway_addr: any,
+            invoke_addr: any,
+            username: Some(username.into()),
+            password: Some(password.into()),
+            verbose: false,
+            ..Options::for_repository()
+        }
+    }
+}
+
 /// The stage could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum StageError {
-    /// The template.
+    /// The template, or a parameter override it does not allow.
     #[error(transparent)]
     Template(#[from] template::TemplateError),
-    /// moto.
-    #[error("{0}")]
-    Emulator(String),
+    /// moto server did not start.
+    #[error(transparent)]
+    Emulator(#[from] motoserver::MotoError),
     /// Provisioning.
     #[error(transparent)]
     Provision(#[from] provision::ProvisionError),
-    /// A port or a binary.
-    #[error("{0}")]
-    Start(String),
+    /// A listener could not be bound.
+    #[error("{what} on {addr}: {source}")]
+    Bind {
+        /// Which server.
+        what: &'static str,
+        /// Where.
+        addr: SocketAddr,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// A function's executable is missing.
+    #[error("{program} is not built: run `cargo build -p {binary}` (make local does)")]
+    NotBuilt {
+        /// The expected path.
+        program: String,
+        /// The cargo binary.
+        binary: String,
+    },
+    /// A function's Runtime API could not start.
+    #[error("runtime API for {logical_id}: {source}")]
+    Runtime {
+        /// The function.
+        logical_id: String,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The template refers to a function it does not declare.
+    #[error("{0}: no such function in the template")]
+    NoFunction(String),
+    /// The event source mapping could not start.
+    #[error(transparent)]
+    Mapping(#[from] kinesis_esm::MappingError),
 }
 
 /// A running stage. Dropping it stops every child process (moto included).
@@ -117,13 +164,10 @@ pub struct Stage {
 }
 
 /// Binds a loopback listener; returns it with its `http://` URL.
-async fn bind(what: &str, addr: SocketAddr) -> Result<(tokio::net::TcpListener, String), StageError> {
-    let listener = tokio::net::TcpListener::bind(addr)
-        .await
-        .map_err(|e| StageError::Start(format!("{what} on {addr}: {e}")))?;
-    let local = listener
-        .local_addr()
-        .map_err(|e| StageError::Start(format!("{what}: {e}")))?;
+async fn bind(what: &'static str, addr: SocketAddr) -> Result<(tokio::net::TcpListener, String), StageError> {
+    let failed = |source| StageError::Bind { what, addr, source };
+    let listener = tokio::net::TcpListener::bind(addr).await.map_err(failed)?;
+    let local = listener.local_addr().map_err(failed)?;
     Ok((listener, format!("http://{local}")))
 }
 
@@ -139,41 +183,17 @@ fn serve(listener: tokio::net::TcpListener, app: axum::Router, mut stop: watch::
     })
 }
 
-/// SDK configuration for clients of an emulator at `endpoint` (dummy credentials, the local region).
-pub async fn sdk_config(endpoint: &str) -> SdkConfig {
-    aws_config::defaults(BehaviorVersion::latest())
-        .region(Region::new(motoserver::REGION))
-        .endpoint_url(endpoint)
-        .credentials_provider(Credentials::new(
-            motoserver::ACCESS_KEY_ID,
-            motoserver::SECRET_ACCESS_KEY,
-            None,
-            None,
-            "streamgate-local",
-        ))
-        .load()
-        .await
-}
-
 impl Stage {
     /// Starts everything and returns once the stage accepts requests.
     pub async fn start(options: Options) -> Result<Stage, StageError> {
         let mut template = template::load(&options.template)?;
-        if let Some(parameters) = template.get_mut("Parameters").and_then(|p| p.as_object_mut()) {
-            for (name, value) in &options.parameter_overrides {
-                let parameter = parameters
-                    .get_mut(name)
-                    .ok_or_else(|| StageError::Start(format!("unknown template parameter {name}")))?;
-                parameter["Default"] = serde_json::Value::String(value.clone());
-            }
-        }
+        template::parameters::apply_overrides(&mut template, &options.parameter_overrides)?;
         let plan = Plan::from_template(template)?;
 
         let (moto, endpoint) = match &options.endpoint {
             Some(endpoint) => (None, endpoint.clone()),
             None => {
-                let moto = motoserver::Moto::start_on(&motoserver::moto_python(), options.moto_port)
-                    .map_err(|e| StageError::Emulator(e.to_string()))?;
+                let moto = motoserver::Moto::start_on(&motoserver::moto_python(), options.moto_port)?;
                 let endpoint = moto.endpoint().to_string();
                 (Some(moto), endpoint)
             }
@@ -181,6 +201,7 @@ impl Stage {
         let sdk = sdk_config(&endpoint).await;
         let (provisioned, resolver) =
             provision(&plan, &sdk, (options.username.clone(), options.password.clone())).await?;
+        let emulator_env = motoserver::client_env(&endpoint);
 
         // The functions, with the environment the template gives them.
         let mut hosts = HashMap::new();
@@ -195,27 +216,26 @@ impl Stage {
                     environment.insert(name.clone(), value.clone());
                 }
             }
-            for (name, value) in motoserver::client_env(&endpoint) {
-                environment.insert(name.to_string(), value);
+            for (name, value) in &emulator_env {
+                environment.insert(name.to_string(), value.clone());
             }
             let name = function_name(logical_id);
             environment.insert("AWS_LAMBDA_FUNCTION_NAME".into(), name.clone());
             environment.insert("AWS_LAMBDA_FUNCTION_VERSION".into(), "$LATEST".into());
             environment.insert("AWS_LAMBDA_FUNCTION_MEMORY_SIZE".into(), spec.memory_mb.to_string());
             environment.insert("AWS_LAMBDA_LOG_GROUP_NAME".into(), format!("/aws/lambda/{name}"));
-            if let Some(format) = &spec.log_format {
-                environment.insert("AWS_LAMBDA_LOG_FORMAT".into(), format.clone());
-            }
-            if let Some(level) = &spec.log_level {
+            // As Lambda's runtime environment says them (`JSON` or `Text`).
+            let format = if spec.logging.json { "JSON" } else { "Text" };
+            environment.insert("AWS_LAMBDA_LOG_FORMAT".into(), format.into());
+            if let Some(level) = &spec.logging.application_level {
                 environment.insert("AWS_LAMBDA_LOG_LEVEL".into(), level.clone());
             }
             let program = options.bin_dir.join(&spec.binary);
             if !program.exists() {
-                return Err(StageError::Start(format!(
-                    "{} is not built: run `cargo build -p {}` (make local does)",
-                    program.display(),
-                    spec.binary
-                )));
+                return Err(StageError::NotBuilt {
+                    program: program.display().to_string(),
+                    binary: spec.binary.clone(),
+                });
             }
             let config = FunctionConfig {
                 logical_id: logical_id.clone(),
@@ -226,10 +246,14 @@ impl Stage {
                 environment,
                 timeout: Duration::from_secs(spec.timeout_seconds),
                 memory_mb: spec.memory_mb,
+                logging: spec.logging.clone(),
             };
             let host = FunctionHost::start(config, options.verbose)
                 .await
-                .map_err(|e| StageError::Start(format!("runtime API for {logical_id}: {e}")))?;
+                .map_err(|source| StageError::Runtime {
+                    logical_id: logical_id.clone(),
+                    source,
+                })?;
             hosts.insert(logical_id.clone(), host);
         }
         let mut tasks = Vec::new();
@@ -237,7 +261,7 @@ impl Stage {
 
         // The invoke API.
         let (invoke_listener, invoke_url) = bind("invoke API", options.invoke_addr).await?;
-        let invoke_app = runtime::invoke_api(hosts.values().cloned().collect());
+        let invoke_app = lambda::invoke_api::router(hosts.values().cloned().collect());
         let mut listeners = vec![invoke_listener];
         // `cargo lambda invoke` connects to [::1] by default: answer there too when we can.
         if options.invoke_addr.ip() == std::net::Ipv4Addr::LOCALHOST
@@ -256,7 +280,7 @@ impl Stage {
         for (name, spec) in &plan.authorizers {
             let host = hosts
                 .get(&spec.function)
-                .ok_or_else(|| StageError::Start(format!("authorizer {name}: no function {}", spec.function)))?;
+                .ok_or_else(|| StageError::NoFunction(format!("authorizer {name}: {}", spec.function)))?;
             authorizers.insert(name.clone(), (spec.clone(), host.clone()));
         }
         let allowed_streams = plan
@@ -264,22 +288,24 @@ impl Stage {
             .iter()
             .filter_map(|logical| resolver.refs.get(logical).cloned())
             .collect();
+        // API Gateway makes one call per request to the service it integrates; it does not retry.
+        let once = sdk.to_builder().retry_config(RetryConfig::disabled()).build();
         let gateway = Arc::new(Gateway {
             routes: plan.routes.clone(),
             authorizers,
-            kinesis: aws_sdk_kinesis::Client::new(&sdk),
+            kinesis: aws_sdk_kinesis::Client::new(&once),
             allowed_streams,
             cache: Default::default(),
             access_log: options.verbose,
             put_record_lock: Default::default(),
         });
         let (gateway_listener, gateway_url) = bind("HTTP API", options.gateway_addr).await?;
-        tasks.push(serve(gateway_listener, gateway::router(gateway), stopping.clone()));
+        tasks.push(serve(gateway_listener, apigw::router(gateway), stopping.clone()));
 
         // The event source mapping.
         let consumer = hosts
             .get(&plan.mapping.function)
-            .ok_or_else(|| StageError::Start(format!("event source mapping: no function {}", plan.mapping.function)))?
+            .ok_or_else(|| StageError::NoFunction(format!("event source mapping: {}", plan.mapping.function)))?
             .clone();
         let on_failure_url = plan
             .mapping
@@ -298,7 +324,7 @@ impl Stage {
             deliveries: Arc::clone(&deliveries),
             log: options.verbose,
         };
-        tasks.extend(mapping.start(stopping).await.map_err(StageError::Start)?);
+        tasks.extend(mapping.start(stopping).await?);
 
         Ok(Stage {
             gateway_url,
@@ -322,7 +348,7 @@ impl Stage {
 
     /// Every batch delivery of the event source mapping so far.
     pub fn deliveries(&self) -> Vec<Delivery> {
-        self.deliveries.lock().unwrap_or_else(|p| p.into_inner()).clone()
+        self.deliveries.lock().clone()
     }
 
     /// SDK configuration for clients of the stage's emulator.

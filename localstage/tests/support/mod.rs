@@ -1,32 +1,27 @@
 //! Shared by the end-to-end tests: a local stage on free ports with the documented credentials.
 #![allow(dead_code)] // each test file uses a different subset
 
-use std::collections::BTreeMap;
-use std::net::SocketAddr;
-
-use streamgate::local::{Options, Stage};
+use localstage::{Options, Stage};
 
 pub const USERNAME: &str = "streamgate";
 /// The documented local password: the sample events in events/ carry it.
 pub const PASSWORD: &str = "streamgate-local-password";
 
-/// A stage with template parameter overrides and extra function environment (logical id, name, value).
-pub async fn stage(parameters: &[(&str, &str)], environment: &[(&str, &str, &str)]) -> Stage {
-    let mut options = Options::for_repository();
-    options.gateway_addr = SocketAddr::from(([127, 0, 0, 1], 0));
-    options.invoke_addr = SocketAddr::from(([127, 0, 0, 1], 0));
-    options.username = Some(USERNAME.into());
-    options.password = Some(PASSWORD.into());
-    options.verbose = false;
-    options.parameter_overrides = parameters
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect::<BTreeMap<_, _>>();
+/// Options for a stage with template parameter overrides and extra function environment
+/// (logical id, name, value).
+pub fn options(parameters: &[(&str, &str)], environment: &[(&str, &str, &str)]) -> Options {
+    let mut options = Options::isolated(USERNAME, PASSWORD);
+    options.parameter_overrides = parameters.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
     options.environment_overrides = environment
         .iter()
         .map(|(f, k, v)| (f.to_string(), k.to_string(), v.to_string()))
         .collect();
-    Stage::start(options)
+    options
+}
+
+/// A stage with template parameter overrides and extra function environment.
+pub async fn stage(parameters: &[(&str, &str)], environment: &[(&str, &str, &str)]) -> Stage {
+    Stage::start(options(parameters, environment))
         .await
         .unwrap_or_else(|e| panic!("the local stage did not start: {e}"))
 }

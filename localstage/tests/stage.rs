@@ -6,8 +6,8 @@ mod support;
 use std::collections::HashSet;
 use std::time::Duration;
 
+use localstage::Stage;
 use serde_json::Value;
-use streamgate::local::Stage;
 use support::{PASSWORD, USERNAME, queue_messages, stage};
 use testkit::{HttpClient, basic, eventually};
 
@@ -217,25 +217,7 @@ async fn failing_writes_are_retried_then_one_on_failure_record_per_batch() {
     assert_eq!(partial, 3, "delivered three times");
 
     // The stage keeps running: with the table back, new records land.
-    dynamodb
-        .create_table()
-        .table_name(&stage.provisioned.table_name)
-        .billing_mode(aws_sdk_dynamodb::types::BillingMode::PayPerRequest)
-        .key_schema(
-            aws_sdk_dynamodb::types::KeySchemaElement::builder()
-                .attribute_name("eventId")
-                .key_type(aws_sdk_dynamodb::types::KeyType::Hash)
-                .build()
-                .unwrap(),
-        )
-        .attribute_definitions(
-            aws_sdk_dynamodb::types::AttributeDefinition::builder()
-                .attribute_name("eventId")
-                .attribute_type(aws_sdk_dynamodb::types::ScalarAttributeType::S)
-                .build()
-                .unwrap(),
-        )
-        .send()
+    testkit::create_table(&stage.sdk_config().await, &stage.provisioned.table_name, "eventId")
         .await
         .expect("create_table");
     let answer = http
@@ -395,7 +377,7 @@ async fn the_invoke_endpoint_answers_every_sample_event() {
         }
         seen += 1;
     }
-    assert_eq!(seen, 7, "every file in events/");
+    assert_eq!(seen, 8, "every file in events/");
     // Unknown function: 404.
     let answer = http.post(&invoke("nope"), &[], "{}").await;
     assert_eq!(answer.status, 404);

@@ -9,13 +9,12 @@
 //!
 //! BENCH_N (default 2000), BENCH_CONCURRENCY (default 32), BENCH_BIN_DIR (default target/release).
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use hdrhistogram::Histogram;
-use streamgate::local::{Options, Stage};
+use localstage::{Options, Stage};
 use testkit::{HttpClient, basic};
 use tokio::sync::Mutex;
 
@@ -93,15 +92,10 @@ async fn main() {
     let n = if benching { env_number("BENCH_N", 2000) } else { 20 };
     let concurrency = env_number("BENCH_CONCURRENCY", 32);
     let profile = if benching { "release" } else { "debug" };
-    let mut options = Options::for_repository();
+    let mut options = Options::isolated("bench", "bench-password");
     options.bin_dir = std::env::var_os("BENCH_BIN_DIR")
         .map(Into::into)
         .unwrap_or_else(|| motoserver::workspace_root().join("target").join(profile));
-    options.gateway_addr = SocketAddr::from(([127, 0, 0, 1], 0));
-    options.invoke_addr = SocketAddr::from(([127, 0, 0, 1], 0));
-    options.username = Some("bench".into());
-    options.password = Some("bench-password".into());
-    options.verbose = false;
     // Batches of up to 1,000 records: the window lets them fill at the emulator's ingest rate.
     options.parameter_overrides.insert("BatchSize".into(), "1000".into());
     options

@@ -2,9 +2,9 @@
 //! authorizer, for `ReauthorizeEvery` seconds (0 = no caching). Errors are never cached.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+use parking_lot::Mutex;
 use serde_json::Value as Json;
 
 /// A cached authorizer answer.
@@ -25,7 +25,7 @@ pub struct AuthorizerCache {
 impl AuthorizerCache {
     /// The cached verdict, if it has not expired.
     pub fn get(&self, authorizer: &str, identity: &str) -> Option<Verdict> {
-        let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        let mut entries = self.entries.lock();
         let key = (authorizer.to_string(), identity.to_string());
         match entries.get(&key) {
             Some((verdict, expires)) if Instant::now() < *expires => Some(verdict.clone()),
@@ -42,7 +42,7 @@ impl AuthorizerCache {
         if ttl.is_zero() {
             return;
         }
-        let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        let mut entries = self.entries.lock();
         entries.insert((authorizer.to_string(), identity), (verdict, Instant::now() + ttl));
     }
 }

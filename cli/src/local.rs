@@ -1,0 +1,77 @@
+//! `streamgate local`: the local stage until Ctrl-C or SIGTERM.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use anyhow::Context as _;
+use localstage::{Options, Stage};
+
+/// Arguments of `streamgate local`.
+#[derive(clap::Args)]
+pub struct LocalArgs {
+    /// The SAM template to emulate.
+    #[arg(long, default_value_os_t = motoserver::workspace_root().join("template.yaml"))]
+    template: PathBuf,
+    /// HTTP API port on 127.0.0.1 (0 = any free port).
+    #[arg(long, default_value_t = 3000)]
+    port: u16,
+    /// Invoke API port on 127.0.0.1 (`cargo lambda invoke -P PORT`).
+    #[arg(long, default_value_t = 9000)]
+    invoke_port: u16,
+    /// Use this emulator instead of starting moto server.
+    #[arg(long, env = "AWS_ENDPOINT_URL")]
+    endpoint: Option<String>,
+    /// Port of the moto server the stage starts (0 = any free port).
+    #[arg(long, default_value_t = 5000)]
+    moto_port: u16,
+    /// Directory of the built `authorizer` and `consumer` executables.
+    #[arg(long, default_value_os_t = motoserver::workspace_root().join("target/debug"))]
+    bin_dir: PathBuf,
+    /// Fixed username (default: the template's Username parameter).
+    #[arg(long, env = "STREAMGATE_USERNAME")]
+    username: Option<String>,
+    /// Fixed password (default: generated).
+    #[arg(long, env = "STREAMGATE_PASSWORD", hide_env_values = true)]
+    password: Option<String>,
+    /// Template parameters, as `sam deploy --parameter-overrides`: Name=Value ... (checked against
+    /// the template's constraints).
+    #[arg(long, num_args = 1.., value_parser = parse_override)]
+    parameter_overrides: Vec<(String, String)>,
+    /// Print only the banner and errors, not function output and request lines.
+    #[arg(long)]
+    quiet: bool,
+}
+
+fn parse_override(text: &str) -> Result<(String, String), String> {
+    text.split_once('=')
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .ok_or_else(|| format!("expected Name=Value, got {text:?}"))
+}
+
+/// Runs the stage until Ctrl-C or SIGTERM.
+pub async fn run(args: LocalArgs) -> anyhow::Result<()> {
+    let options = Options {
+        template: args.template,
+        gateway_addr: SocketAddr::from(([127, 0, 0, 1], args.port)),
+        invoke_addr: SocketAddr::from(([127, 0, 0, 1], args.invoke_port)),
+        endpoint: args.endpoint,
+        moto_port: args.moto_port,
+        bin_dir: args.bin_dir,
+        username: args.username,
+        password: args.password,
+        parameter_overrides: args.parameter_overrides.into_iter().collect(),
+        environment_overrides: Vec::new(),
+        verbose: !args.quiet,
+    };
+    let stage = Stage::start(options).await.context("starting the local stage")?;
+    println!("{}", stage.banner());
+    let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .context("installing the SIGTERM handler")?;
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = terminate.recv() => {}
+    }
+    println!("stopping the local stage...");
+    stage.stop().await;
+    Ok(())
+}

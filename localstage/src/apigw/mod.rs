@@ -1,0 +1,160 @@
+//! API Gateway's HTTP API as it serves this template: route matching ([`routes`]), the Lambda
+//! authorizer with its result cache ([`authorizer`], [`authorizer_cache`]), and the
+//! `Kinesis-PutRecord` integration ([`kinesis`]). Errors have API Gateway's JSON shape
+//! `{"message": "..."}`.
+
+pub mod authorizer;
+pub mod authorizer_cache;
+pub mod kinesis;
+pub mod routes;
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{ConnectInfo, DefaultBodyLimit, State};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value as Json, json};
+
+use crate::lambda::FunctionHost;
+use crate::template::{AuthorizerSpec, Route};
+use authorizer_cache::AuthorizerCache;
+
+/// API id used in ARNs and domain names of the local stage.
+pub const LOCAL_API_ID: &str = "local";
+
+/// An HTTP API's payload limit (10 MB): larger bodies get 413 before any route or authorizer.
+pub const MAX_PAYLOAD_BYTES: usize = 10 * 1024 * 1024;
+
+/// The header carrying API Gateway's request id.
+pub const REQUEST_ID_HEADER: HeaderName = HeaderName::from_static("apigw-requestid");
+
+/// Everything a request needs.
+pub struct Gateway {
+    /// The template's routes.
+    pub routes: Vec<Route>,
+    /// Authorizers by name, with their function.
+    pub authorizers: HashMap<String, (AuthorizerSpec, FunctionHost)>,
+    /// Kinesis client pointed at the emulator.
+    pub kinesis: aws_sdk_kinesis::Client,
+    /// Stream names the integration role may write to (empty = unrestricted).
+    pub allowed_streams: Vec<String>,
+    /// Authorizer verdicts by identity-source values.
+    pub cache: AuthorizerCache,
+    /// Print one access line per request.
+    pub access_log: bool,
+    /// moto's PutRecord is not safe for concurrency (two concurrent calls can get the same sequence
+    /// number and one record silently replaces the other), so the stage sends them one at a time.
+    pub put_record_lock: tokio::sync::Mutex<()>,
+}
+
+/// The gateway as an axum router (every path goes through the template's routes).
+pub fn router(gateway: Arc<Gateway>) -> Router {
+    Router::new()
+        .fallback(handle)
+        .with_state(gateway)
+        // API Gateway's own limit, answered in its own shape (axum's default is 2 MB, plain text).
+        .layer(DefaultBodyLimit::max(MAX_PAYLOAD_BYTES))
+}
+
+/// API Gateway's error response.
+pub(crate) fn message(status: StatusCode, text: &str) -> Response {
+    (
+        status,
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        json!({ "message": text }).to_string(),
+    )
+        .into_response()
+}
+
+/// One request, matched to its route.
+pub(crate) struct Request<'a> {
+    route: &'a Route,
+    parameters: &'a BTreeMap<String, String>,
+    headers: &'a HeaderMap,
+    uri: &'a Uri,
+    method: &'a Method,
+    body: &'a Bytes,
+    request_id: &'a str,
+    source_ip: String,
+}
+
+async fn handle(
+    State(gateway): State<Arc<Gateway>>,
+    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
+) -> Response {
+    let started = Instant::now();
+    let request_id = uuid::Uuid::new_v4().to_string();
+    let matched = gateway.routes.iter().find_map(|route| {
+        (route.method == method.as_str())
+            .then(|| routes::match_path(&route.path, uri.path()))
+            .flatten()
+            .map(|p| (route, p))
+    });
+    let (mut response, user) = match (body, matched) {
+        (Err(rejection), _) => (
+            match rejection.status() {
+                StatusCode::PAYLOAD_TOO_LARGE => message(StatusCode::PAYLOAD_TOO_LARGE, "Request Entity Too Large"),
+                _ => message(StatusCode::BAD_REQUEST, "Bad Request"),
+            },
+            None,
+        ),
+        (Ok(_), None) => (message(StatusCode::NOT_FOUND, "Not Found"), None),
+        (Ok(body), Some((route, parameters))) => {
+            let request = Request {
+                route,
+                parameters: &parameters,
+                headers: &headers,
+                uri: &uri,
+                method: &method,
+                body: &body,
+                request_id: &request_id,
+                source_ip: peer.ip().to_string(),
+            };
+            gateway.serve(request).await
+        }
+    };
+    if gateway.access_log {
+        println!(
+            "[gateway] {method} {} {} user={} {}ms",
+            uri.path(),
+            response.status().as_u16(),
+            user.as_deref().unwrap_or("-"),
+            started.elapsed().as_millis()
+        );
+    }
+    if let Ok(value) = HeaderValue::from_str(&request_id) {
+        response.headers_mut().insert(REQUEST_ID_HEADER, value);
+    }
+    response
+}
+
+impl Gateway {
+    async fn serve(&self, request: Request<'_>) -> (Response, Option<String>) {
+        let mut user = None;
+        if let Some(name) = &request.route.authorizer {
+            let Some((spec, function)) = self.authorizers.get(name) else {
+                return (
+                    message(StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error"),
+                    None,
+                );
+            };
+            match self.authorize(spec, function, &request).await {
+                Ok(context) => user = context.get("username").and_then(Json::as_str).map(str::to_string),
+                Err(response) => return (response, None),
+            }
+        }
+        let response = match request.route.integration_subtype.as_str() {
+            "Kinesis-PutRecord" => self.put_record(&request).await,
+            _ => message(StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error"),
+        };
+        (response, user)
+    }
+}

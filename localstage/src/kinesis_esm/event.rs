@@ -1,0 +1,193 @@
+//! What the mapping sends: the Kinesis event (AWS's shape, built with `aws_lambda_events`' types)
+//! and the on-failure record (no data, only where to find it).
+
+use aws_lambda_events::event::kinesis::KinesisEventRecord;
+use aws_sdk_kinesis::types::Record;
+use bytes::Bytes;
+use chrono::{DateTime, SecondsFormat, TimeZone, Utc};
+use serde_json::{Value as Json, json};
+
+use super::step::Condition;
+use crate::lambda::FunctionError;
+
+/// A record read from the shard, with its JSON in the event, serialized once.
+#[derive(Debug, Clone)]
+pub struct Buffered {
+    /// The record as Kinesis returned it.
+    pub record: Record,
+    /// Its entry in the event's `Records`.
+    pub json: Vec<u8>,
+}
+
+/// Who the event comes from.
+#[derive(Debug, Clone)]
+pub struct Source {
+    /// The shard.
+    pub shard_id: String,
+    /// The stream's ARN.
+    pub stream_arn: String,
+    /// The function's name (its execution role's name in `invokeIdentityArn`).
+    pub function_name: String,
+}
+
+/// When a record arrived in the stream.
+pub fn arrival(record: &Record) -> DateTime<Utc> {
+    record
+        .approximate_arrival_timestamp()
+        .and_then(|t| Utc.timestamp_opt(t.secs(), t.subsec_nanos()).single())
+        .unwrap_or_else(Utc::now)
+}
+
+fn iso(time: DateTime<Utc>) -> String {
+    time.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+impl Buffered {
+    /// A record of the shard, as the event will carry it.
+    pub fn new(record: Record, source: &Source) -> Buffered {
+        let mut r = KinesisEventRecord::default();
+        r.aws_region = Some(motoserver::REGION.into());
+        r.event_id = Some(format!("{}:{}", source.shard_id, record.sequence_number()));
+        r.event_name = Some("aws:kinesis:record".into());
+        r.event_source = Some("aws:kinesis".into());
+        r.event_source_arn = Some(source.stream_arn.clone());
+        r.event_version = Some("1.0".into());
+        r.invoke_identity_arn = Some(format!(
+            "arn:aws:iam::{}:role/{}-role",
+            motoserver::ACCOUNT_ID,
+            source.function_name
+        ));
+        r.kinesis.kinesis_schema_version = Some("1.0".into());
+        r.kinesis.partition_key = record.partition_key().unwrap_or_default().to_string();
+        r.kinesis.sequence_number = record.sequence_number().to_string();
+        r.kinesis.data.0 = record.data().as_ref().to_vec();
+        r.kinesis.approximate_arrival_timestamp.0 = arrival(&record);
+        // Serializing plain strings, numbers and bytes cannot fail.
+        let json = serde_json::to_vec(&r).unwrap_or_default();
+        Buffered { record, json }
+    }
+}
+
+/// The event for a batch: `{"Records":[...]}`.
+pub fn payload(batch: &[Buffered]) -> Bytes {
+    let size = batch.iter().map(|b| b.json.len() + 1).sum::<usize>() + super::step::EVENT_ENVELOPE_BYTES;
+    let mut out = Vec::with_capacity(size);
+    out.extend_from_slice(br#"{"Records":["#);
+    for (i, buffered) in batch.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(&buffered.json);
+    }
+    out.extend_from_slice(b"]}");
+    Bytes::from(out)
+}
+
+/// AWS's on-failure record for a Kinesis batch.
+pub fn on_failure_record(
+    function_arn: &str,
+    condition: Condition,
+    invoke_count: u32,
+    error: Option<FunctionError>,
+    source: &Source,
+    batch: &[Record],
+) -> Json {
+    let mut response_context = json!({"statusCode": 200, "executedVersion": "$LATEST"});
+    if let Some(error) = error {
+        response_context["functionError"] = json!(error.as_str());
+    }
+    json!({
+        "requestContext": {
+            "requestId": uuid::Uuid::new_v4().to_string(),
+            "functionArn": function_arn,
+            "condition": condition.as_str(),
+            "approximateInvokeCount": invoke_count,
+        },
+        "responseContext": response_context,
+        "version": "1.0",
+        "timestamp": iso(Utc::now()),
+        "KinesisBatchInfo": {
+            "shardId": source.shard_id,
+            "startSequenceNumber": batch.first().map(|r| r.sequence_number()),
+            "endSequenceNumber": batch.last().map(|r| r.sequence_number()),
+            "approximateArrivalOfFirstRecord": batch.first().map(|r| iso(arrival(r))),
+            "approximateArrivalOfLastRecord": batch.last().map(|r| iso(arrival(r))),
+            "batchSize": batch.len(),
+            "streamArn": source.stream_arn,
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aws_lambda_events::event::kinesis::KinesisEvent;
+    use aws_sdk_kinesis::primitives::{Blob, DateTime as SmithyTime};
+
+    fn record(seq: &str) -> Record {
+        Record::builder()
+            .sequence_number(seq)
+            .partition_key("k")
+            .data(Blob::new(b"{}".to_vec()))
+            .approximate_arrival_timestamp(SmithyTime::from_secs(1_795_381_200))
+            .build()
+            .unwrap()
+    }
+
+    fn source() -> Source {
+        Source {
+            shard_id: "shardId-0".into(),
+            stream_arn: "arn:s".into(),
+            function_name: "f".into(),
+        }
+    }
+
+    #[test]
+    fn the_payload_is_a_kinesis_event() {
+        let batch: Vec<Buffered> = ["10", "11"]
+            .iter()
+            .map(|s| Buffered::new(record(s), &source()))
+            .collect();
+        let bytes = payload(&batch);
+        assert_eq!(
+            bytes.len(),
+            batch.iter().map(|b| b.json.len()).sum::<usize>() + 1 + super::super::step::EVENT_ENVELOPE_BYTES
+        );
+        let event: KinesisEvent = serde_json::from_slice(&bytes).unwrap();
+        assert_eq!(event.records.len(), 2);
+        assert_eq!(event.records[1].kinesis.sequence_number, "11");
+        assert_eq!(event.records[0].event_id.as_deref(), Some("shardId-0:10"));
+        assert_eq!(event.records[0].kinesis.data.0, b"{}");
+        let empty: Json = serde_json::from_slice(&payload(&[])).unwrap();
+        assert_eq!(empty, json!({"Records": []}));
+    }
+
+    #[test]
+    fn on_failure_record_has_aws_shape() {
+        let batch = vec![record("10"), record("11")];
+        let r = on_failure_record(
+            "arn:f",
+            Condition::RetryAttemptsExhausted,
+            3,
+            Some(FunctionError::Unhandled),
+            &source(),
+            &batch,
+        );
+        assert_eq!(r["requestContext"]["condition"], "RetryAttemptsExhausted");
+        assert_eq!(r["requestContext"]["approximateInvokeCount"], 3);
+        assert_eq!(r["requestContext"]["functionArn"], "arn:f");
+        let request_id = r["requestContext"]["requestId"].as_str().unwrap();
+        assert!(uuid::Uuid::parse_str(request_id).is_ok(), "{request_id}");
+        assert_eq!(r["responseContext"]["functionError"], "Unhandled");
+        assert_eq!(r["version"], "1.0");
+        let info = &r["KinesisBatchInfo"];
+        assert_eq!(info["startSequenceNumber"], "10");
+        assert_eq!(info["endSequenceNumber"], "11");
+        assert_eq!(info["batchSize"], 2);
+        assert_eq!(info["streamArn"], "arn:s");
+        assert_eq!(info["approximateArrivalOfFirstRecord"], "2026-11-22T21:00:00.000Z");
+        let partial = on_failure_record("arn:f", Condition::RecordAgeExceeded, 1, None, &source(), &batch);
+        assert!(partial["responseContext"].get("functionError").is_none());
+        assert_eq!(partial["requestContext"]["condition"], "RecordAgeExceeded");
+    }
+}

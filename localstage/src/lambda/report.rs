@@ -1,0 +1,197 @@
+//! Lambda's platform records for an invocation: `START` and `REPORT` (text), or `platform.start`
+//! and `platform.report` (JSON) when the function's `LogFormat` is JSON, and none at all when its
+//! `SystemLogLevel` is WARN or ERROR, as Lambda does.
+
+use std::time::Duration;
+
+use chrono::{SecondsFormat, Utc};
+use serde_json::json;
+
+use crate::template::LoggingSpec;
+
+/// How an invocation ended, as `platform.report` says it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// The function answered.
+    Success,
+    /// The function returned an error or its process died.
+    Error,
+    /// The function ran past its timeout.
+    Timeout,
+}
+
+impl Status {
+    fn as_str(self) -> &'static str {
+        match self {
+            Status::Success => "success",
+            Status::Error => "error",
+            Status::Timeout => "timeout",
+        }
+    }
+}
+
+/// One invocation's report.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Report {
+    /// The invocation's request id.
+    pub request_id: String,
+    /// From delivering the event to the response.
+    pub duration: Duration,
+    /// The function's configured memory.
+    pub memory_size_mb: u64,
+    /// Peak RSS of the process so far.
+    pub max_memory_used_mb: u64,
+    /// Process start to its first `next` request, on the first invocation of a process.
+    pub init_duration: Option<Duration>,
+    /// How it ended.
+    pub status: Status,
+}
+
+fn ms(duration: Duration) -> f64 {
+    duration.as_secs_f64() * 1000.0
+}
+
+impl Report {
+    /// The text `REPORT` line.
+    pub fn line(&self) -> String {
+        let ms = ms(self.duration);
+        let mut line = format!(
+            "REPORT RequestId: {}\tDuration: {ms:.2} ms\tBilled Duration: {} ms\tMemory Size: {} MB\tMax Memory Used: {} MB",
+            self.request_id,
+            ms.ceil() as u64,
+            self.memory_size_mb,
+            self.max_memory_used_mb
+        );
+        if let Some(init) = self.init_duration {
+            line.push_str(&format!("\tInit Duration: {:.2} ms", self.init_ms(init)));
+        }
+        line
+    }
+
+    fn init_ms(&self, init: Duration) -> f64 {
+        (ms(init) * 100.0).round() / 100.0
+    }
+
+    /// The JSON `platform.report` record.
+    pub fn json(&self) -> String {
+        let duration = (ms(self.duration) * 100.0).round() / 100.0;
+        let mut metrics = json!({
+            "durationMs": duration,
+            "billedDurationMs": ms(self.duration).ceil() as u64,
+            "memorySizeMB": self.memory_size_mb,
+            "maxMemoryUsedMB": self.max_memory_used_mb,
+        });
+        if let Some(init) = self.init_duration {
+            metrics["initDurationMs"] = json!(self.init_ms(init));
+        }
+        json!({
+            "time": now(),
+            "type": "platform.report",
+            "record": {"requestId": self.request_id, "metrics": metrics, "status": self.status.as_str()},
+        })
+        .to_string()
+    }
+}
+
+fn now() -> String {
+    Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+/// The platform record written when an invocation starts, if the logging config keeps it.
+pub fn start_record(request_id: &str, logging: &LoggingSpec) -> Option<String> {
+    if !logging.platform_info() {
+        return None;
+    }
+    Some(if logging.json {
+        json!({"time": now(), "type": "platform.start", "record": {"requestId": request_id, "version": "$LATEST"}})
+            .to_string()
+    } else {
+        format!("START RequestId: {request_id} Version: $LATEST")
+    })
+}
+
+/// The platform record written when an invocation ends, if the logging config keeps it.
+pub fn report_record(report: &Report, logging: &LoggingSpec) -> Option<String> {
+    if !logging.platform_info() {
+        return None;
+    }
+    Some(if logging.json { report.json() } else { report.line() })
+}
+
+/// The peak resident set size of a process, in MB (Linux `VmHWM`).
+pub fn peak_rss_mb(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|line| line.starts_with("VmHWM:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb.div_ceil(1024))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report() -> Report {
+        Report {
+            request_id: "r-1".into(),
+            duration: Duration::from_micros(12_345),
+            memory_size_mb: 128,
+            max_memory_used_mb: 9,
+            init_duration: Some(Duration::from_micros(7_500)),
+            status: Status::Success,
+        }
+    }
+
+    fn logging(json: bool, level: &str) -> LoggingSpec {
+        LoggingSpec {
+            json,
+            application_level: None,
+            system_level: level.into(),
+        }
+    }
+
+    #[test]
+    fn report_line_has_lambdas_fields() {
+        assert_eq!(
+            report().line(),
+            "REPORT RequestId: r-1\tDuration: 12.35 ms\tBilled Duration: 13 ms\tMemory Size: 128 MB\tMax Memory Used: 9 MB\tInit Duration: 7.50 ms"
+        );
+    }
+
+    #[test]
+    fn json_format_writes_platform_report_records() {
+        let record: serde_json::Value =
+            serde_json::from_str(&report_record(&report(), &logging(true, "INFO")).unwrap()).unwrap();
+        assert_eq!(record["type"], "platform.report");
+        assert_eq!(record["record"]["requestId"], "r-1");
+        assert_eq!(record["record"]["status"], "success");
+        let metrics = &record["record"]["metrics"];
+        assert_eq!(metrics["durationMs"], 12.35);
+        assert_eq!(metrics["billedDurationMs"], 13);
+        assert_eq!(metrics["memorySizeMB"], 128);
+        assert_eq!(metrics["maxMemoryUsedMB"], 9);
+        assert_eq!(metrics["initDurationMs"], 7.5);
+        let start: serde_json::Value =
+            serde_json::from_str(&start_record("r-1", &logging(true, "INFO")).unwrap()).unwrap();
+        assert_eq!(start["type"], "platform.start");
+    }
+
+    #[test]
+    fn system_log_level_filters_platform_records() {
+        assert!(report_record(&report(), &logging(true, "WARN")).is_none());
+        assert!(start_record("r-1", &logging(true, "ERROR")).is_none());
+        assert!(
+            report_record(&report(), &logging(false, "WARN"))
+                .unwrap()
+                .starts_with("REPORT ")
+        );
+        assert_eq!(
+            start_record("r-1", &logging(false, "INFO")).unwrap(),
+            "START RequestId: r-1 Version: $LATEST"
+        );
+    }
+
+    #[test]
+    fn peak_rss_of_this_process() {
+        assert!(peak_rss_mb(std::process::id()).is_some_and(|mb| mb > 0));
+    }
+}

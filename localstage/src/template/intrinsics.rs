@@ -1,0 +1,290 @@
+//! Intrinsic functions (`Ref`, `Fn::GetAtt`, `Fn::Sub`, `Fn::If`, `Fn::Join`, conditions), evaluated
+//! against parameter values, pseudo parameters and the names of the local resources.
+
+use std::collections::HashMap;
+
+use serde_json::{Map, Value as Json, json};
+
+use super::{TemplateError, shape};
+
+/// Evaluates intrinsic functions for the local stage.
+#[derive(Debug, Clone, Default)]
+pub struct Resolver {
+    /// Parameter values (the template's defaults, possibly overridden).
+    pub parameters: HashMap<String, Json>,
+    /// `Ref` of resources and pseudo parameters.
+    pub refs: HashMap<String, String>,
+    /// `Fn::GetAtt` values, keyed `Resource.Attribute`.
+    pub attributes: HashMap<String, String>,
+    /// Evaluated conditions.
+    pub conditions: HashMap<String, bool>,
+}
+
+/// Stack name the local stage resolves `AWS::StackName` to.
+pub const LOCAL_STACK: &str = "streamgate-local";
+
+impl Resolver {
+    /// A resolver with the template's parameter defaults, the pseudo parameters and its conditions.
+    pub fn new(template: &Json) -> Result<Resolver, TemplateError> {
+        let mut resolver = Resolver::default();
+        if let Some(parameters) = template.get("Parameters").and_then(Json::as_object) {
+            for (name, parameter) in parameters {
+                if let Some(default) = parameter.get("Default") {
+                    resolver.parameters.insert(name.clone(), default.clone());
+                }
+            }
+        }
+        for (name, value) in [
+            ("AWS::Region", motoserver::REGION),
+            ("AWS::AccountId", motoserver::ACCOUNT_ID),
+            ("AWS::StackName", LOCAL_STACK),
+            ("AWS::Partition", "aws"),
+            ("AWS::URLSuffix", "amazonaws.com"),
+        ] {
+            resolver.refs.insert(name.to_string(), value.to_string());
+        }
+        if let Some(conditions) = template.get("Conditions").and_then(Json::as_object) {
+            // Conditions may refer to each other: evaluate until nothing new resolves.
+            let mut pending: Vec<(&String, &Json)> = conditions.iter().collect();
+            while !pending.is_empty() {
+                let before = pending.len();
+                pending.retain(|(name, expression)| match resolver.condition(expression) {
+                    Ok(value) => {
+                        resolver.conditions.insert((*name).clone(), value);
+                        false
+                    }
+                    Err(_) => true,
+                });
+                if pending.len() == before {
+                    return Err(shape(format!("cannot evaluate condition {}", pending[0].0)));
+                }
+            }
+        }
+        Ok(resolver)
+    }
+
+    /// Evaluates a condition expression.
+    pub fn condition(&self, expression: &Json) -> Result<bool, TemplateError> {
+        let Some((function, argument)) = single_key(expression) else {
+            return Err(shape(format!("not a condition: {expression}")));
+        };
+        let arguments = || argument.as_array().cloned().unwrap_or_default();
+        match function {
+            "Condition" => {
+                let name = argument.as_str().unwrap_or_default();
+                self.conditions
+                    .get(name)
+                    .copied()
+                    .ok_or_else(|| shape(format!("unknown condition {name}")))
+            }
+            "Fn::Equals" => {
+                let items = arguments();
+                if items.len() != 2 {
+                    return Err(shape("Fn::Equals takes two values"));
+                }
+                let a = self.resolve(&items[0])?.map(|v| scalar_text(&v));
+                let b = self.resolve(&items[1])?.map(|v| scalar_text(&v));
+                Ok(a == b)
+            }
+            "Fn::Not" => Ok(!self.condition(arguments().first().unwrap_or(&Json::Null))?),
+            "Fn::And" => arguments()
+                .iter()
+                .try_fold(true, |all, item| Ok(all && self.condition(item)?)),
+            "Fn::Or" => arguments()
+                .iter()
+                .try_fold(false, |any, item| Ok(any || self.condition(item)?)),
+            other => Err(shape(format!("unsupported condition function {other}"))),
+        }
+    }
+
+    /// Resolves every intrinsic function in `value`. `None` is `AWS::NoValue`.
+    pub fn resolve(&self, value: &Json) -> Result<Option<Json>, TemplateError> {
+        if let Some((function, argument)) = single_key(value) {
+            match function {
+                "Ref" => {
+                    let name = argument.as_str().unwrap_or_default();
+                    if name == "AWS::NoValue" {
+                        return Ok(None);
+                    }
+                    if let Some(parameter) = self.parameters.get(name) {
+                        return Ok(Some(parameter.clone()));
+                    }
+                    return self
+                        .refs
+                        .get(name)
+                        .map(|v| Some(Json::String(v.clone())))
+                        .ok_or_else(|| shape(format!("the local stage has no value for !Ref {name}")));
+                }
+                "Fn::GetAtt" => {
+                    let parts: Vec<&str> = argument
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .filter_map(Json::as_str)
+                        .collect();
+                    let key = parts.join(".");
+                    return self
+                        .attributes
+                        .get(&key)
+                        .map(|v| Some(Json::String(v.clone())))
+                        .ok_or_else(|| shape(format!("the local stage has no value for !GetAtt {key}")));
+                }
+                "Fn::Sub" => {
+                    let (text, variables) = match argument {
+                        Json::String(text) => (text.as_str(), Map::new()),
+                        Json::Array(items) => (
+                            items.first().and_then(Json::as_str).unwrap_or_default(),
+                            items.get(1).and_then(Json::as_object).cloned().unwrap_or_default(),
+                        ),
+                        _ => return Err(shape("Fn::Sub takes a string or [string, variables]")),
+                    };
+                    return Ok(Some(Json::String(self.substitute(text, &variables)?)));
+                }
+                "Fn::If" => {
+                    let items = argument.as_array().cloned().unwrap_or_default();
+                    if items.len() != 3 {
+                        return Err(shape("Fn::If takes [condition, then, else]"));
+                    }
+                    let name = items[0].as_str().unwrap_or_default();
+                    let holds = self
+                        .conditions
+                        .get(name)
+                        .copied()
+                        .ok_or_else(|| shape(format!("unknown condition {name}")))?;
+                    return self.resolve(&items[if holds { 1 } else { 2 }]);
+                }
+                "Fn::Join" => {
+                    let items = argument.as_array().cloned().unwrap_or_default();
+                    let separator = items.first().and_then(Json::as_str).unwrap_or_default();
+                    let list = match items.get(1).map(|list| self.resolve(list)).transpose()?.flatten() {
+                        Some(Json::Array(list)) => list,
+                        _ => Vec::new(),
+                    };
+                    let parts: Vec<String> = list.iter().map(scalar_text).collect();
+                    return Ok(Some(Json::String(parts.join(separator))));
+                }
+                _ if function.starts_with("Fn::") => {
+                    return Err(shape(format!("the local stage does not evaluate {function}")));
+                }
+                _ => {}
+            }
+        }
+        Ok(Some(match value {
+            Json::Object(object) => {
+                let mut resolved = Map::new();
+                for (key, item) in object {
+                    if let Some(item) = self.resolve(item)? {
+                        resolved.insert(key.clone(), item);
+                    }
+                }
+                Json::Object(resolved)
+            }
+            Json::Array(items) => {
+                let mut resolved = Vec::new();
+                for item in items {
+                    if let Some(item) = self.resolve(item)? {
+                        resolved.push(item);
+                    }
+                }
+                Json::Array(resolved)
+            }
+            other => other.clone(),
+        }))
+    }
+
+    fn substitute(&self, text: &str, variables: &Map<String, Json>) -> Result<String, TemplateError> {
+        let mut out = String::with_capacity(text.len());
+        let mut rest = text;
+        while let Some(start) = rest.find("${") {
+            out.push_str(&rest[..start]);
+            let after = &rest[start + 2..];
+            let end = after
+                .find('}')
+                .ok_or_else(|| shape(format!("unclosed ${{ in Fn::Sub {text:?}")))?;
+            let name = &after[..end];
+            if let Some(literal) = name.strip_prefix('!') {
+                out.push_str("${");
+                out.push_str(literal);
+                out.push('}');
+            } else if let Some(value) = variables.get(name) {
+                let value = self.resolve(value)?.unwrap_or(Json::Null);
+                out.push_str(&scalar_text(&value));
+            } else if let Some((resource, attribute)) = name.split_once('.')
+                && !name.starts_with("AWS::")
+            {
+                let value = self.resolve(&json!({"Fn::GetAtt": [resource, attribute]}))?;
+                out.push_str(&scalar_text(&value.unwrap_or(Json::Null)));
+            } else {
+                let value = self.resolve(&json!({ "Ref": name }))?;
+                out.push_str(&scalar_text(&value.unwrap_or(Json::Null)));
+            }
+            rest = &after[end + 1..];
+        }
+        out.push_str(rest);
+        Ok(out)
+    }
+
+    /// Resolves to a string (numbers as written).
+    pub fn string(&self, value: &Json) -> Result<String, TemplateError> {
+        Ok(scalar_text(&self.resolve(value)?.unwrap_or(Json::Null)))
+    }
+
+    /// Resolves to an integer (CloudFormation numbers may be strings).
+    pub fn integer(&self, value: &Json, what: &str) -> Result<i64, TemplateError> {
+        let text = self.string(value)?;
+        text.trim()
+            .parse()
+            .map_err(|_| shape(format!("{what}: expected a whole number, got {text:?}")))
+    }
+}
+
+fn single_key(value: &Json) -> Option<(&str, &Json)> {
+    let object = value.as_object()?;
+    if object.len() != 1 {
+        return None;
+    }
+    object.iter().next().map(|(key, value)| (key.as_str(), value))
+}
+
+/// A scalar as CloudFormation turns it into a string.
+pub fn scalar_text(value: &Json) -> String {
+    match value {
+        Json::String(s) => s.clone(),
+        Json::Null => String::new(),
+        other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::template::yaml::parse;
+
+    #[test]
+    fn resolver_evaluates_refs_subs_and_conditions() {
+        let t = parse(
+            "Parameters:\n  N: {Type: Number, Default: 0}\n  U: {Type: String, Default: bob}\n\
+             Conditions:\n  Zero: !Equals [!Ref N, 0]\n  NotZero: !Not [!Condition Zero]\n",
+        )
+        .unwrap();
+        let mut r = Resolver::new(&t).unwrap();
+        assert!(r.conditions["Zero"]);
+        assert!(!r.conditions["NotZero"]);
+        r.attributes.insert("Q.Arn".into(), "arn:q".into());
+        assert_eq!(
+            r.string(&json!({"Fn::Sub": "${AWS::StackName}-${U}-${Q.Arn}-${!Literal}"}))
+                .unwrap(),
+            "streamgate-local-bob-arn:q-${Literal}"
+        );
+        assert_eq!(
+            r.resolve(&json!({"Fn::If": ["Zero", {"Ref": "AWS::NoValue"}, 1]}))
+                .unwrap(),
+            None
+        );
+        assert_eq!(
+            r.resolve(&json!({"a": {"Ref": "AWS::NoValue"}, "b": 1})).unwrap(),
+            Some(json!({"b": 1}))
+        );
+        assert!(r.resolve(&json!({"Ref": "Missing"})).is_err());
+    }
+}

@@ -1,0 +1,423 @@
+//! [`Plan::from_template`]: what the local stage emulates of the template, as the typed specs of
+//! [`super::specs`], and the list of what it declares but the stage ignores.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value as Json};
+
+use super::intrinsics::{LOCAL_STACK, Resolver, scalar_text};
+use super::properties::*;
+pub use super::specs::*;
+use super::{TemplateError, shape};
+
+/// What the local stage emulates of the template.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// The whole template, long form.
+    pub template: Json,
+    /// The template's intrinsics with parameter values and pseudo parameters (provisioning adds the
+    /// local resources' names).
+    pub resolver: Resolver,
+    /// Logical id of the HTTP API.
+    pub api: String,
+    /// Its routes.
+    pub routes: Vec<Route>,
+    /// Its authorizers, by name.
+    pub authorizers: BTreeMap<String, AuthorizerSpec>,
+    /// Functions, by logical id.
+    pub functions: BTreeMap<String, FunctionSpec>,
+    /// The stream.
+    pub stream: StreamSpec,
+    /// The table.
+    pub table: TableSpec,
+    /// The queue.
+    pub queue: QueueSpec,
+    /// The secret.
+    pub secret: SecretSpec,
+    /// The event source mapping.
+    pub mapping: MappingSpec,
+    /// Streams the integration role may put records on (logical ids), when a role restricts it.
+    pub integration_streams: Vec<String>,
+    /// What the template declares that the local stage does not emulate.
+    pub not_emulated: Vec<String>,
+}
+
+impl Plan {
+    /// Extracts the plan from a long-form template.
+    pub fn from_template(template: Json) -> Result<Plan, TemplateError> {
+        let resolver = Resolver::new(&template)?;
+        let mut not_emulated = Vec::new();
+        let functions = functions(&template, &resolver, &mut not_emulated)?;
+        let (api, authorizers, routes, integration_roles) = http_api(&template, &resolver, &mut not_emulated)?;
+
+        // Streams the integration role may write to.
+        let mut integration_streams = Vec::new();
+        for role in integration_roles {
+            let statements = template
+                .pointer(&format!("/Resources/{role}/Properties/Policies"))
+                .and_then(Json::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(|policy| policy.pointer("/PolicyDocument/Statement").and_then(Json::as_array))
+                .flatten();
+            for statement in statements {
+                let resources = match statement.get("Resource") {
+                    Some(Json::Array(list)) => list.clone(),
+                    Some(one) => vec![one.clone()],
+                    None => vec![],
+                };
+                integration_streams.extend(resources.iter().filter_map(logical_of_get_att));
+            }
+        }
+
+        let (stream_id, stream) = one_of(&template, "AWS::Kinesis::Stream")?;
+        let stream_properties: StreamProperties = typed(stream_id, properties(stream))?;
+        let stream = StreamSpec {
+            logical_id: stream_id.clone(),
+            name: match &stream_properties.name {
+                Some(name) => resolver.string(name)?,
+                None => format!("{LOCAL_STACK}-{stream_id}"),
+            },
+            shard_count: match &stream_properties.shard_count {
+                Some(count) => resolver.integer(count, "ShardCount")?.max(1) as usize,
+                None => 1,
+            },
+        };
+        if stream_properties.stream_encryption.is_some() {
+            not_emulated.push(format!(
+                "{stream_id}.StreamEncryption (moto stores records unencrypted)"
+            ));
+        }
+
+        let (table_id, table) = one_of(&template, "AWS::DynamoDB::Table")?;
+        let table_properties: TableProperties = typed(table_id, properties(table))?;
+        let hash_key = table_properties
+            .key_schema
+            .iter()
+            .find(|key| key.key_type == "HASH")
+            .map(|key| key.attribute_name.clone())
+            .ok_or_else(|| shape(format!("{table_id}: no HASH key")))?;
+        if table_properties.point_in_time_recovery_specification.is_some() {
+            not_emulated.push(format!("{table_id}.PointInTimeRecoverySpecification"));
+        }
+        if table_properties.sse_specification.is_some() {
+            not_emulated.push(format!("{table_id}.SSESpecification"));
+        }
+
+        let (queue_id, queue) = one_of(&template, "AWS::SQS::Queue")?;
+        let mut queue_attributes = BTreeMap::new();
+        for key in ["MaximumMessageSize", "MessageRetentionPeriod", "VisibilityTimeout"] {
+            if let Some(value) = properties(queue).get(key) {
+                queue_attributes.insert(key.to_string(), resolver.string(value)?);
+            }
+        }
+
+        let (secret_id, secret) = one_of(&template, "AWS::SecretsManager::Secret")?;
+        let generate = typed::<SecretProperties>(secret_id, properties(secret))?.generate_secret_string;
+        let fixed = match &generate.secret_string_template {
+            Some(text) => serde_json::from_str(&resolver.string(text)?)
+                .map_err(|e| shape(format!("{secret_id}.SecretStringTemplate is not JSON: {e}")))?,
+            None => Map::new(),
+        };
+
+        let mapping = mapping(&template, &resolver)?;
+        if mapping.parallelization_factor > 1 {
+            not_emulated.push("ParallelizationFactor > 1 (each shard is read by one batch at a time)".into());
+        }
+        if !resources_of(&template, "AWS::CloudWatch::Alarm").is_empty() {
+            not_emulated.push("CloudWatch alarms".into());
+        }
+        not_emulated.push("IAM (roles are not enforced, except the integration role's stream restriction)".into());
+        not_emulated.push("log groups and retention (function logs go to this terminal)".into());
+
+        Ok(Plan {
+            resolver,
+            api,
+            routes,
+            authorizers,
+            functions,
+            stream,
+            table: TableSpec {
+                logical_id: table_id.clone(),
+                hash_key,
+            },
+            queue: QueueSpec {
+                logical_id: queue_id.clone(),
+                attributes: queue_attributes,
+            },
+            secret: SecretSpec {
+                logical_id: secret_id.clone(),
+                fixed,
+                generated_key: generate.generate_string_key.unwrap_or_else(|| "password".into()),
+            },
+            mapping,
+            integration_streams,
+            not_emulated,
+            // Last: the fields above borrow from it.
+            template,
+        })
+    }
+}
+
+/// The functions, with `Globals.Function` merged in.
+fn functions(
+    template: &Json,
+    resolver: &Resolver,
+    not_emulated: &mut Vec<String>,
+) -> Result<BTreeMap<String, FunctionSpec>, TemplateError> {
+    let globals = template
+        .pointer("/Globals/Function")
+        .and_then(Json::as_object)
+        .cloned()
+        .unwrap_or_default();
+    let mut functions = BTreeMap::new();
+    for (logical_id, resource) in resources_of(template, "AWS::Serverless::Function") {
+        let mut merged = globals.clone();
+        if let Some(own) = properties(resource).as_object() {
+            merged.extend(own.clone());
+        }
+        let declared: FunctionProperties = typed(logical_id, &Json::Object(merged))?;
+        let binary = resource
+            .pointer("/Metadata/BuildProperties/Binary")
+            .and_then(Json::as_str)
+            .map(str::to_string)
+            .unwrap_or_else(|| logical_id.to_lowercase());
+        let number = |value: &Option<Json>, key: &str, default: u64| -> Result<u64, TemplateError> {
+            match value {
+                Some(value) => Ok(resolver.integer(value, &format!("{logical_id}.{key}"))?.max(1) as u64),
+                None => Ok(default),
+            }
+        };
+        let text = |value: &Option<Json>| value.as_ref().map(|v| resolver.string(v)).transpose();
+        let logging = declared.logging_config.unwrap_or_default();
+        let json = text(&logging.log_format)?.is_some_and(|format| format.eq_ignore_ascii_case("JSON"));
+        if declared.events.is_some() {
+            not_emulated.push(format!(
+                "{logical_id}.Events (only AWS::Lambda::EventSourceMapping is emulated)"
+            ));
+        }
+        functions.insert(
+            logical_id.clone(),
+            FunctionSpec {
+                logical_id: logical_id.clone(),
+                binary,
+                environment: declared.environment.unwrap_or_default().variables,
+                timeout_seconds: number(&declared.timeout, "Timeout", 3)?,
+                memory_mb: number(&declared.memory_size, "MemorySize", 128)?,
+                logging: LoggingSpec {
+                    json,
+                    application_level: text(&logging.application_log_level)?.filter(|_| json),
+                    system_level: text(&logging.system_log_level)?
+                        .filter(|_| json)
+                        .map(|level| level.to_uppercase())
+                        .unwrap_or_else(|| "INFO".into()),
+                },
+            },
+        );
+    }
+    Ok(functions)
+}
+
+type HttpApi = (String, BTreeMap<String, AuthorizerSpec>, Vec<Route>, Vec<String>);
+
+/// The HTTP API: routes from its OpenAPI body, authorizers from `Auth`, and the integration roles.
+fn http_api(template: &Json, resolver: &Resolver, not_emulated: &mut Vec<String>) -> Result<HttpApi, TemplateError> {
+    let (api, api_resource) = one_of(template, "AWS::Serverless::HttpApi")?;
+    let api_properties = properties(api_resource);
+    let default_authorizer = api_properties
+        .pointer("/Auth/DefaultAuthorizer")
+        .and_then(Json::as_str)
+        .map(str::to_string);
+    let mut authorizers = BTreeMap::new();
+    if let Some(declared) = api_properties.pointer("/Auth/Authorizers").and_then(Json::as_object) {
+        for (name, spec) in declared {
+            let spec: AuthorizerProperty = typed(name, spec)?;
+            let function = logical_of_get_att(&spec.function_arn)
+                .ok_or_else(|| shape(format!("authorizer {name}: FunctionArn must be !GetAtt Function.Arn")))?;
+            let ttl_seconds = match &spec.identity.reauthorize_every {
+                Some(value) => resolver.integer(value, "ReauthorizeEvery")?.clamp(0, 3600) as u64,
+                None => 300,
+            };
+            authorizers.insert(
+                name.clone(),
+                AuthorizerSpec {
+                    name: name.clone(),
+                    function,
+                    identity_headers: spec
+                        .identity
+                        .headers
+                        .map(|headers| headers.iter().map(|h| h.to_lowercase()).collect())
+                        .unwrap_or_else(|| vec!["authorization".to_string()]),
+                    ttl_seconds,
+                    payload_format_version: spec
+                        .authorizer_payload_format_version
+                        .map(|v| resolver.string(&v))
+                        .transpose()?
+                        .unwrap_or_else(|| "2.0".into()),
+                    simple_responses: spec.enable_simple_responses.unwrap_or(false),
+                },
+            );
+        }
+    }
+    let paths = api_properties
+        .pointer("/DefinitionBody/paths")
+        .and_then(Json::as_object)
+        .ok_or_else(|| shape(format!("{api}: DefinitionBody.paths is required")))?;
+    let mut routes = Vec::new();
+    let mut integration_roles = Vec::new();
+    for (path, methods) in paths {
+        for (method, operation) in methods.as_object().into_iter().flatten() {
+            let integration = operation
+                .get("x-amazon-apigateway-integration")
+                .ok_or_else(|| shape(format!("{method} {path}: no x-amazon-apigateway-integration")))?;
+            let authorizer = operation
+                .get("security")
+                .and_then(Json::as_array)
+                .and_then(|security| security.first())
+                .and_then(Json::as_object)
+                .and_then(|first| first.keys().next().cloned())
+                .or_else(|| default_authorizer.clone());
+            let credentials_role = integration.get("credentials").and_then(logical_of_get_att);
+            if let Some(role) = &credentials_role {
+                integration_roles.push(role.clone());
+            }
+            routes.push(Route {
+                method: method.to_uppercase(),
+                path: path.clone(),
+                authorizer,
+                integration_subtype: integration
+                    .get("integrationSubtype")
+                    .and_then(Json::as_str)
+                    .unwrap_or_default()
+                    .to_string(),
+                request_parameters: integration
+                    .get("requestParameters")
+                    .and_then(Json::as_object)
+                    .map(|p| p.iter().map(|(k, v)| (k.clone(), scalar_text(v))).collect())
+                    .unwrap_or_default(),
+                credentials_role,
+            });
+        }
+    }
+    for (key, what) in [
+        ("DefaultRouteSettings", "stage throttling (DefaultRouteSettings)"),
+        ("AccessLogSettings", "access logging (AccessLogSettings)"),
+    ] {
+        if api_properties.get(key).is_some() {
+            not_emulated.push(what.to_string());
+        }
+    }
+    Ok((api.clone(), authorizers, routes, integration_roles))
+}
+
+/// The event source mapping's settings, with AWS's defaults and ranges.
+fn mapping(template: &Json, resolver: &Resolver) -> Result<MappingSpec, TemplateError> {
+    let (logical_id, resource) = one_of(template, "AWS::Lambda::EventSourceMapping")?;
+    let m: MappingProperties = typed(logical_id, properties(resource))?;
+    let int = |value: &Option<Json>, key: &str, default: i64| -> Result<i64, TemplateError> {
+        value.as_ref().map_or(Ok(default), |v| resolver.integer(v, key))
+    };
+    Ok(MappingSpec {
+        function: logical_of_ref(&m.function_name)
+            .ok_or_else(|| shape("EventSourceMapping.FunctionName must be !Ref Function"))?,
+        stream: logical_of_get_att(&m.event_source_arn)
+            .ok_or_else(|| shape("EventSourceMapping.EventSourceArn must be !GetAtt Stream.Arn"))?,
+        starting_position: m
+            .starting_position
+            .map(|v| resolver.string(&v))
+            .transpose()?
+            .unwrap_or_else(|| "TRIM_HORIZON".into()),
+        batch_size: int(&m.batch_size, "BatchSize", 100)?.clamp(1, 10_000) as usize,
+        batching_window_seconds: int(
+            &m.maximum_batching_window_in_seconds,
+            "MaximumBatchingWindowInSeconds",
+            0,
+        )?
+        .clamp(0, 300) as u64,
+        parallelization_factor: int(&m.parallelization_factor, "ParallelizationFactor", 1)?.clamp(1, 10) as u64,
+        maximum_retry_attempts: int(&m.maximum_retry_attempts, "MaximumRetryAttempts", -1)?,
+        maximum_record_age_seconds: int(&m.maximum_record_age_in_seconds, "MaximumRecordAgeInSeconds", -1)?,
+        bisect_on_error: m
+            .bisect_batch_on_function_error
+            .map(|v| resolver.string(&v))
+            .transpose()?
+            .is_some_and(|v| v == "true"),
+        report_batch_item_failures: m.function_response_types.iter().any(|t| t == "ReportBatchItemFailures"),
+        on_failure_queue: m
+            .destination_config
+            .and_then(|d| d.on_failure)
+            .and_then(|f| logical_of_get_att(&f.destination)),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::template::load;
+    use serde_json::json;
+
+    fn repo_template() -> Json {
+        load(&motoserver::workspace_root().join("template.yaml")).expect("template.yaml")
+    }
+
+    #[test]
+    fn plan_of_the_repository_template() {
+        let plan = Plan::from_template(repo_template()).unwrap();
+        assert_eq!(plan.routes.len(), 1);
+        let route = &plan.routes[0];
+        assert_eq!(
+            (route.method.as_str(), route.path.as_str()),
+            ("POST", "/submit/{streamName}/{eventId}")
+        );
+        assert_eq!(route.authorizer.as_deref(), Some("BasicAuthorizer"));
+        assert_eq!(route.integration_subtype, "Kinesis-PutRecord");
+        assert_eq!(route.request_parameters["PartitionKey"], "$request.path.eventId");
+        let authorizer = &plan.authorizers["BasicAuthorizer"];
+        assert_eq!(authorizer.function, "AuthorizerFunction");
+        assert_eq!(authorizer.identity_headers, vec!["authorization"]);
+        assert_eq!(authorizer.ttl_seconds, 300);
+        assert!(authorizer.simple_responses);
+        assert_eq!(plan.functions["AuthorizerFunction"].binary, "authorizer");
+        let consumer = &plan.functions["ConsumerFunction"];
+        assert_eq!(consumer.binary, "consumer");
+        assert_eq!(consumer.timeout_seconds, 60);
+        assert!(consumer.logging.json);
+        assert!(consumer.logging.platform_info(), "REPORT lines must reach the logs");
+        assert_eq!(
+            plan.stream,
+            StreamSpec {
+                logical_id: "EventStream".into(),
+                name: "streamgate-local-events".into(),
+                shard_count: 1
+            }
+        );
+        assert_eq!(plan.table.hash_key, "eventId");
+        assert_eq!(plan.queue.attributes["MaximumMessageSize"], "1048576");
+        assert_eq!(plan.mapping.batch_size, 100);
+        assert!(plan.mapping.bisect_on_error && plan.mapping.report_batch_item_failures);
+        assert_eq!(plan.mapping.on_failure_queue.as_deref(), Some("DeadLetterQueue"));
+        assert_eq!(plan.integration_streams, vec!["EventStream"]);
+        assert_eq!(
+            plan.secret.fixed,
+            json!({"username": "streamgate"}).as_object().cloned().unwrap()
+        );
+        assert!(plan.not_emulated.iter().any(|n| n.contains("throttling")));
+    }
+
+    #[test]
+    fn system_log_level_warn_drops_platform_records() {
+        let spec = |json, level: &str| LoggingSpec {
+            json,
+            application_level: None,
+            system_level: level.into(),
+        };
+        assert!(spec(true, "INFO").platform_info());
+        assert!(spec(true, "DEBUG").platform_info());
+        assert!(!spec(true, "WARN").platform_info());
+        assert!(!spec(true, "ERROR").platform_info());
+        assert!(
+            spec(false, "WARN").platform_info(),
+            "Text format has no system log level"
+        );
+    }
+}
