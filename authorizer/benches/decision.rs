@@ -4,7 +4,6 @@
 
 use std::hint::black_box;
 
-use authorizer::basic::encode_basic;
 use authorizer::cache::{CountingSource, ManualClock, StaticSource};
 use authorizer::credentials::{Credential, CredentialSet};
 use authorizer::{Authorizer, CachePolicy, CredentialCache};
@@ -12,7 +11,7 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use serde_json::{Value, json};
 
 fn event(password: &str) -> Value {
-    let header = encode_basic("streamgate", password);
+    let header = testkit::basic("streamgate", password);
     json!({
         "version": "2.0", "type": "REQUEST",
         "routeArn": "arn:aws:execute-api:us-east-1:123456789012:api/$default/POST/submit/s/e",

@@ -109,14 +109,6 @@ pub fn parse_basic(header: &str) -> Result<Presented, Malformed> {
     })
 }
 
-/// Encodes credentials as a complete `Basic ...` header value (for tests, fixtures and clients).
-pub fn encode_basic(username: &str, password: &str) -> String {
-    format!(
-        "Basic {}",
-        base64::engine::general_purpose::STANDARD.encode(format!("{username}:{password}"))
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -128,7 +120,7 @@ mod tests {
 
     #[test]
     fn accepts_well_formed_credentials() {
-        let ok = parse_basic(&encode_basic("alice", "s3cret")).unwrap();
+        let ok = parse_basic(&testkit::basic("alice", "s3cret")).unwrap();
         assert_eq!(ok.username, "alice");
         assert_eq!(ok.password, "s3cret");
     }
@@ -159,22 +151,22 @@ mod tests {
 
     #[test]
     fn splits_at_the_first_colon_only() {
-        let ok = parse_basic(&encode_basic("bob", "a:b:c")).unwrap();
+        let ok = parse_basic(&testkit::basic("bob", "a:b:c")).unwrap();
         assert_eq!((ok.username.as_str(), ok.password.as_str()), ("bob", "a:b:c"));
-        let ok = parse_basic(&encode_basic("bob", "")).unwrap();
+        let ok = parse_basic(&testkit::basic("bob", "")).unwrap();
         assert_eq!(ok.password, "");
     }
 
     #[test]
     fn utf8_credentials_are_accepted() {
-        let ok = parse_basic(&encode_basic("jürgen", "pässwörd✓")).unwrap();
+        let ok = parse_basic(&testkit::basic("jürgen", "pässwörd✓")).unwrap();
         assert_eq!(ok.username, "jürgen");
         assert_eq!(ok.password, "pässwörd✓");
     }
 
     #[test]
     fn debug_never_shows_the_password() {
-        let p = parse_basic(&encode_basic("alice", "hunter2")).unwrap();
+        let p = parse_basic(&testkit::basic("alice", "hunter2")).unwrap();
         assert!(!format!("{p:?}").contains("hunter2"));
     }
 
@@ -246,7 +238,7 @@ mod tests {
         /// Every well-formed credential round-trips through encode and parse.
         #[test]
         fn round_trips(user in "[^:\\p{Cc}]{1,40}", password in "[^\\p{Cc}]{0,40}") {
-            let p = parse_basic(&encode_basic(&user, &password)).unwrap();
+            let p = parse_basic(&testkit::basic(&user, &password)).unwrap();
             prop_assert_eq!(p.username, user);
             prop_assert_eq!(p.password, password);
         }

@@ -9,11 +9,12 @@
 //!   (with a warning); with nothing usable the cache answers [`Check::Unavailable`] (fail closed).
 //!
 //! Time comes from a [`Clock`] and credentials from a [`SecretSource`], so the policy is tested
-//! without I/O and without waiting.
+//! without I/O and without waiting (with the test doubles of the `test-util` feature).
 
 use std::future::Future;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+
+use parking_lot::Mutex;
 use std::time::{Duration, Instant};
 
 use crate::basic::Presented;
@@ -43,26 +44,6 @@ impl Clock for SystemClock {
     }
 }
 
-/// A clock that moves only when told to; shared by clones. For tests.
-#[derive(Debug, Clone, Default)]
-pub struct ManualClock {
-    nanos: Arc<AtomicU64>,
-}
-
-impl ManualClock {
-    /// Moves time forward.
-    pub fn advance(&self, by: Duration) {
-        let by = u64::try_from(by.as_nanos()).unwrap_or(u64::MAX);
-        self.nanos.fetch_add(by, Ordering::SeqCst);
-    }
-}
-
-impl Clock for ManualClock {
-    fn now(&self) -> Duration {
-        Duration::from_nanos(self.nanos.load(Ordering::SeqCst))
-    }
-}
-
 /// Why the accepted credentials could not be loaded. Messages never contain secret material.
 #[derive(Debug, thiserror::Error)]
 pub enum SourceError {
@@ -78,45 +59,6 @@ pub enum SourceError {
 pub trait SecretSource: Send + Sync {
     /// Loads every currently accepted pair.
     fn fetch(&self) -> impl Future<Output = Result<CredentialSet, SourceError>> + Send;
-}
-
-/// Fixed credentials; for tests, benchmarks and local experiments.
-#[derive(Debug, Clone)]
-pub struct StaticSource(pub CredentialSet);
-
-impl SecretSource for StaticSource {
-    async fn fetch(&self) -> Result<CredentialSet, SourceError> {
-        Ok(self.0.clone())
-    }
-}
-
-/// Wraps a source and counts its fetches, to prove how often the store is asked.
-#[derive(Debug)]
-pub struct CountingSource<S> {
-    inner: S,
-    fetches: AtomicU64,
-}
-
-impl<S> CountingSource<S> {
-    /// Counts the fetches of `inner`.
-    pub fn new(inner: S) -> Self {
-        CountingSource {
-            inner,
-            fetches: AtomicU64::new(0),
-        }
-    }
-
-    /// Fetches so far.
-    pub fn fetches(&self) -> u64 {
-        self.fetches.load(Ordering::SeqCst)
-    }
-}
-
-impl<S: SecretSource> SecretSource for CountingSource<S> {
-    async fn fetch(&self) -> Result<CredentialSet, SourceError> {
-        self.fetches.fetch_add(1, Ordering::SeqCst);
-        self.inner.fetch().await
-    }
 }
 
 /// When the cache refreshes.
@@ -235,7 +177,7 @@ impl<S: SecretSource, C: Clock> CredentialCache<S, C> {
 
     fn snapshot(&self) -> Arc<Snapshot> {
         // A panic while holding this lock cannot leave the Arc half-written: keep using it.
-        Arc::clone(&self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner()))
+        Arc::clone(&self.state.lock())
     }
 
     /// Fetches from the source, unless another task already did since `seen_generation`.
@@ -267,16 +209,91 @@ impl<S: SecretSource, C: Clock> CredentialCache<S, C> {
             },
         }
         let next = Arc::new(next);
-        *self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = Arc::clone(&next);
+        *self.state.lock() = Arc::clone(&next);
         next
     }
 }
+
+/// Test doubles: a clock moved by hand, fixed credentials, and a source counting its fetches. Only
+/// with the cargo feature `test-util` (this crate's tests and benches turn it on): not part of the
+/// public API, not in the Lambda binary.
+#[cfg(any(test, feature = "test-util"))]
+mod doubles {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicU64, Ordering};
+    use std::time::Duration;
+
+    use super::{Clock, SecretSource, SourceError};
+    use crate::credentials::CredentialSet;
+
+    /// A clock that moves only when told to; shared by clones.
+    #[derive(Debug, Clone, Default)]
+    pub struct ManualClock {
+        nanos: Arc<AtomicU64>,
+    }
+
+    impl ManualClock {
+        /// Moves time forward.
+        pub fn advance(&self, by: Duration) {
+            let by = u64::try_from(by.as_nanos()).unwrap_or(u64::MAX);
+            self.nanos.fetch_add(by, Ordering::SeqCst);
+        }
+    }
+
+    impl Clock for ManualClock {
+        fn now(&self) -> Duration {
+            Duration::from_nanos(self.nanos.load(Ordering::SeqCst))
+        }
+    }
+
+    /// Fixed credentials.
+    #[derive(Debug, Clone)]
+    pub struct StaticSource(pub CredentialSet);
+
+    impl SecretSource for StaticSource {
+        async fn fetch(&self) -> Result<CredentialSet, SourceError> {
+            Ok(self.0.clone())
+        }
+    }
+
+    /// Wraps a source and counts its fetches, to prove how often the store is asked.
+    #[derive(Debug)]
+    pub struct CountingSource<S> {
+        inner: S,
+        fetches: AtomicU64,
+    }
+
+    impl<S> CountingSource<S> {
+        /// Counts the fetches of `inner`.
+        pub fn new(inner: S) -> Self {
+            CountingSource {
+                inner,
+                fetches: AtomicU64::new(0),
+            }
+        }
+
+        /// Fetches so far.
+        pub fn fetches(&self) -> u64 {
+            self.fetches.load(Ordering::SeqCst)
+        }
+    }
+
+    impl<S: SecretSource> SecretSource for CountingSource<S> {
+        async fn fetch(&self) -> Result<CredentialSet, SourceError> {
+            self.fetches.fetch_add(1, Ordering::SeqCst);
+            self.inner.fetch().await
+        }
+    }
+}
+
+#[cfg(any(test, feature = "test-util"))]
+pub use doubles::{CountingSource, ManualClock, StaticSource};
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::credentials::Credential;
-    use std::sync::atomic::AtomicUsize;
+    use std::sync::atomic::{AtomicUsize, Ordering};
 
     /// A source whose answer the test sets, counting the calls.
     #[derive(Default, Clone)]
@@ -293,7 +310,7 @@ mod tests {
             source
         }
         fn set(&self, pairs: Option<&[(&str, &str)]>) {
-            *self.answer.lock().unwrap() =
+            *self.answer.lock() =
                 pairs.map(|p| CredentialSet::new(p.iter().map(|(u, w)| Credential::new(u, w)).collect()));
         }
         fn calls(&self) -> usize {
@@ -307,7 +324,7 @@ mod tests {
             if let Some(delay) = self.delay {
                 tokio::time::sleep(delay).await;
             }
-            let answer = self.answer.lock().unwrap().clone();
+            let answer = self.answer.lock().clone();
             answer.ok_or_else(|| SourceError::Unavailable("injected failure".into()))
         }
     }

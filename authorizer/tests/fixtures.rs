@@ -70,7 +70,7 @@ async fn rest_token_allow_and_deny() {
     assert_eq!(response["policyDocument"]["Statement"][0]["Effect"], "Allow");
 
     let mut wrong = fixture("authorizer-rest-token.json");
-    wrong["authorizationToken"] = json!(authorizer::basic::encode_basic(USERNAME, "nope"));
+    wrong["authorizationToken"] = json!(testkit::basic(USERNAME, "nope"));
     let response = authorizer().handle(wrong, "fixture").await.unwrap();
     assert_eq!(response["policyDocument"]["Statement"][0]["Effect"], "Deny");
     assert_eq!(response["principalId"], "anonymous");

@@ -2,7 +2,6 @@
 //! the password, the raw header, or the secret value. Logs are captured at TRACE level for every
 //! crate (the AWS SDK included) while the authorizer reads a real secret from moto.
 
-use authorizer::basic::encode_basic;
 use authorizer::{Authorizer, CachePolicy, CredentialCache, SecretsManagerSource, SystemClock};
 use serde_json::{Value, json};
 
@@ -54,8 +53,8 @@ async fn decisions_are_logged_without_secrets() {
         CachePolicy::default(),
     ));
 
-    let good = encode_basic(USERNAME, PASSWORD);
-    let wrong = encode_basic(USERNAME, WRONG_PASSWORD);
+    let good = testkit::basic(USERNAME, PASSWORD);
+    let wrong = testkit::basic(USERNAME, WRONG_PASSWORD);
     // A header that is malformed only because of a trailing control character.
     let malformed = format!("{good}\u{7}");
     let cases: [(&str, Option<&str>, &str, &str); 4] = [

@@ -3,7 +3,6 @@
 
 use std::time::Duration;
 
-use authorizer::basic::encode_basic;
 use authorizer::cache::{CountingSource, ManualClock};
 use authorizer::{Authorizer, AuthorizerError, CachePolicy, CredentialCache, SecretsManagerSource, SystemClock};
 use aws_sdk_secretsmanager::Client;
@@ -41,9 +40,9 @@ fn event(username: &str, password: &str) -> Value {
     json!({
         "version": "2.0", "type": "REQUEST",
         "routeArn": "arn:aws:execute-api:us-east-1:123456789012:api/$default/POST/submit/s/e",
-        "identitySource": [encode_basic(username, password)],
+        "identitySource": [testkit::basic(username, password)],
         "routeKey": "POST /submit/{streamName}/{eventId}", "rawPath": "/submit/s/e", "rawQueryString": "",
-        "headers": {"authorization": encode_basic(username, password)},
+        "headers": {"authorization": testkit::basic(username, password)},
         "requestContext": {"accountId": "123456789012", "apiId": "api", "requestId": "r",
             "http": {"method": "POST", "path": "/submit/s/e", "protocol": "HTTP/1.1",
                      "sourceIp": "127.0.0.1", "userAgent": "test"}}

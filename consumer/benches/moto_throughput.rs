@@ -44,7 +44,7 @@ async fn main() {
             .collect();
         proxy.reset_counts();
         let started = Instant::now();
-        let response = consumer.handle(event(records)).await;
+        let response = consumer.handle(&event(records)).await.expect("handled");
         batch_times.push(started.elapsed());
         assert!(response.batch_item_failures.is_empty());
         batch_requests = proxy.calls("DynamoDB_20120810.");

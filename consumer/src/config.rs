@@ -1,5 +1,7 @@
 //! The consumer's configuration, read once from the environment.
 
+use crate::dlq::{MAX_MESSAGE_BYTES, MIN_MESSAGE_BYTES};
+
 /// Settings from the function's environment variables.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Config {
@@ -9,6 +11,9 @@ pub struct Config {
     pub dead_letter_queue_url: String,
     /// `WRITE_CONCURRENCY` (default 4): DynamoDB requests in flight at once.
     pub write_concurrency: usize,
+    /// `DEAD_LETTER_MAX_MESSAGE_BYTES` (default 1,048,576): the largest dead-letter message, and the
+    /// most one SendMessageBatch call carries. At most the queue's `MaximumMessageSize`.
+    pub dead_letter_max_message_bytes: usize,
 }
 
 /// Default for `WRITE_CONCURRENCY`.
@@ -23,6 +28,13 @@ pub enum ConfigError {
     /// `WRITE_CONCURRENCY` is not a whole number from 1 to 64.
     #[error("environment variable WRITE_CONCURRENCY must be a whole number from 1 to 64, got {0:?}")]
     BadConcurrency(String),
+    /// `DEAD_LETTER_MAX_MESSAGE_BYTES` is not a whole number from 1024 to 1048576 (SQS's range for
+    /// `MaximumMessageSize`).
+    #[error(
+        "environment variable DEAD_LETTER_MAX_MESSAGE_BYTES must be a whole number from 1024 to 1048576 \
+         (the queue's MaximumMessageSize), got {0:?}"
+    )]
+    BadMaxMessageBytes(String),
 }
 
 impl Config {
@@ -47,10 +59,20 @@ impl Config {
                 .filter(|n| (1..=64).contains(n))
                 .ok_or(ConfigError::BadConcurrency(value))?,
         };
+        let dead_letter_max_message_bytes = match lookup("DEAD_LETTER_MAX_MESSAGE_BYTES") {
+            None => MAX_MESSAGE_BYTES,
+            Some(value) => value
+                .trim()
+                .parse::<usize>()
+                .ok()
+                .filter(|n| (MIN_MESSAGE_BYTES..=MAX_MESSAGE_BYTES).contains(n))
+                .ok_or(ConfigError::BadMaxMessageBytes(value))?,
+        };
         Ok(Config {
             table_name: required("TABLE_NAME")?,
             dead_letter_queue_url: required("DEAD_LETTER_QUEUE_URL")?,
             write_concurrency,
+            dead_letter_max_message_bytes,
         })
     }
 }
@@ -69,6 +91,7 @@ mod tests {
     fn reads_and_validates() {
         let ok = config(&[("TABLE_NAME", "t"), ("DEAD_LETTER_QUEUE_URL", "http://q")]).unwrap();
         assert_eq!(ok.write_concurrency, DEFAULT_WRITE_CONCURRENCY);
+        assert_eq!(ok.dead_letter_max_message_bytes, 1_048_576);
         assert_eq!(
             config(&[("DEAD_LETTER_QUEUE_URL", "q")]),
             Err(ConfigError::Missing("TABLE_NAME"))
@@ -91,6 +114,28 @@ mod tests {
                     ("WRITE_CONCURRENCY", bad)
                 ])
                 .is_err()
+            );
+        }
+    }
+
+    #[test]
+    fn dead_letter_message_limit_is_sqs_range() {
+        let with = |value: &str| {
+            config(&[
+                ("TABLE_NAME", "t"),
+                ("DEAD_LETTER_QUEUE_URL", "q"),
+                ("DEAD_LETTER_MAX_MESSAGE_BYTES", value),
+            ])
+        };
+        for (value, bytes) in [("1024", 1024), ("262144", 262_144), (" 1048576 ", 1_048_576)] {
+            assert_eq!(with(value).unwrap().dead_letter_max_message_bytes, bytes, "{value}");
+        }
+        for bad in ["1023", "1048577", "0", "", "1MiB", "-1", "1e6"] {
+            let error = with(bad).unwrap_err();
+            assert_eq!(error, ConfigError::BadMaxMessageBytes(bad.to_string()));
+            assert!(
+                error.to_string().contains("DEAD_LETTER_MAX_MESSAGE_BYTES"),
+                "the message names the variable: {error}"
             );
         }
     }

@@ -5,9 +5,9 @@
 #![recursion_limit = "256"]
 
 use anyhow::Context as _;
-use aws_lambda_events::event::kinesis::KinesisEvent;
 use consumer::{Backoff, Config, Consumer, DeadLetters, Store};
 use lambda_runtime::{LambdaEvent, service_fn};
+use serde_json::value::RawValue;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -25,11 +25,14 @@ async fn main() -> anyhow::Result<()> {
         aws_sdk_sqs::Client::new(&sdk),
         config.dead_letter_queue_url,
         config.write_concurrency,
+        config.dead_letter_max_message_bytes,
     );
     let consumer = Consumer::new(store, dead_letters);
     let consumer = &consumer;
-    lambda_runtime::run(service_fn(move |event: LambdaEvent<KinesisEvent>| async move {
-        Ok::<_, std::convert::Infallible>(consumer.handle(event.payload).await)
+    // The payload stays raw JSON: the consumer reads each record on its own, so one unreadable
+    // record never fails the whole batch's deserialization.
+    lambda_runtime::run(service_fn(move |event: LambdaEvent<Box<RawValue>>| async move {
+        consumer.handle(&event.payload).await
     }))
     .await
     .map_err(|e| anyhow::anyhow!(e))

@@ -10,6 +10,7 @@
 
 use std::collections::HashMap;
 
+use aws_lambda_events::event::kinesis::KinesisEventRecord;
 use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::value::RawValue;
@@ -72,6 +73,10 @@ pub enum Poison {
     /// DynamoDB refused the item itself (ValidationException on a single-item write).
     #[error("DynamoDB rejected the item: {0}")]
     RejectedByDynamoDb(String),
+    /// The record itself could not be read from the event (a field of the wrong type, say): what
+    /// could be recovered of it is dead-lettered, and the rest of the batch is written.
+    #[error("the record could not be read from the event: {0}")]
+    UnreadableRecord(String),
 }
 
 impl Poison {
@@ -88,6 +93,7 @@ impl Poison {
             Poison::ReservedName => "reserved_name",
             Poison::BadSequenceNumber => "bad_sequence_number",
             Poison::RejectedByDynamoDb(_) => "rejected_by_dynamodb",
+            Poison::UnreadableRecord(_) => "unreadable_record",
         }
     }
 }
@@ -99,10 +105,34 @@ pub struct Origin<'a> {
     pub partition_key: &'a str,
     /// The record's sequence number.
     pub sequence_number: &'a str,
-    /// The shard id (`shardId-...`).
+    /// The shard id (`shardId-...`), [`UNKNOWN_SHARD`] when the record's `eventID` does not say.
     pub shard_id: &'a str,
     /// Approximate arrival time in the stream.
     pub arrival: DateTime<Utc>,
+}
+
+/// The shard id of a record whose `eventID` does not name one (never from a real mapping).
+pub const UNKNOWN_SHARD: &str = "unknown";
+
+impl<'a> Origin<'a> {
+    /// The origin of a record as the event source mapping delivers it. Its arrival time is taken as
+    /// is: the event reader ([`crate::event`]) has already set it from the exact JSON text.
+    pub fn of(record: &'a KinesisEventRecord) -> Origin<'a> {
+        Origin {
+            partition_key: &record.kinesis.partition_key,
+            sequence_number: &record.kinesis.sequence_number,
+            shard_id: record.event_id.as_deref().and_then(shard_of).unwrap_or(UNKNOWN_SHARD),
+            arrival: record.kinesis.approximate_arrival_timestamp.0,
+        }
+    }
+}
+
+/// The shard id in a record's `eventID` (`shardId-000000000000:4959...`), if it has one.
+pub fn shard_of(event_id: &str) -> Option<&str> {
+    event_id
+        .split_once(':')
+        .map(|(shard, _)| shard)
+        .filter(|shard| !shard.is_empty())
 }
 
 /// A record converted to an item.
@@ -494,6 +524,25 @@ mod tests {
         assert_eq!(item(&maps(MAX_DEPTH + 1)), Err(Poison::TooDeep));
         // Beyond serde_json's recursion limit it is not even JSON to us; still poison, no panic.
         assert!(item(&nest(10_000)).is_err());
+    }
+
+    #[test]
+    fn origin_of_a_record_takes_the_shard_from_the_event_id() {
+        let mut record = KinesisEventRecord::default();
+        record.event_id = Some("shardId-000000000007:4959".into());
+        record.kinesis.partition_key = "evt-3".into();
+        record.kinesis.sequence_number = "4959".into();
+        record.kinesis.approximate_arrival_timestamp.0 = origin().arrival;
+        let of = Origin::of(&record);
+        assert_eq!(of.shard_id, "shardId-000000000007");
+        assert_eq!(of.partition_key, "evt-3");
+        assert_eq!(of.sequence_number, "4959");
+        assert_eq!(of.arrival, origin().arrival);
+        for event_id in [None, Some("no-colon"), Some(":4959")] {
+            record.event_id = event_id.map(String::from);
+            assert_eq!(Origin::of(&record).shard_id, UNKNOWN_SHARD, "{event_id:?}");
+        }
+        assert_eq!(shard_of("shardId-1:2:3"), Some("shardId-1"));
     }
 
     #[test]

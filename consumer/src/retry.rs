@@ -1,8 +1,6 @@
-//! Backoff with full jitter for what DynamoDB leaves unprocessed, and error codes of SDK errors.
+//! Backoff with full jitter for what DynamoDB leaves unprocessed.
 
 use std::time::Duration;
-
-use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 
 /// Exponential backoff with full jitter: attempt `n` sleeps a random time in `[0, min(cap, base·2ⁿ)]`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,18 +35,6 @@ impl Backoff {
     pub async fn sleep(&self, attempt: u32) {
         let ceiling = self.ceiling(attempt).as_millis() as u64;
         tokio::time::sleep(Duration::from_millis(fastrand::u64(0..=ceiling))).await;
-    }
-}
-
-/// A short code for an SDK error: the service's error code, or the kind of transport failure.
-pub fn error_code<E: ProvideErrorMetadata, R>(error: &SdkError<E, R>) -> String {
-    match error {
-        SdkError::ServiceError(service) => service.err().code().unwrap_or("service_error").to_string(),
-        SdkError::TimeoutError(_) => "timeout".to_string(),
-        SdkError::DispatchFailure(_) => "dispatch_failure".to_string(),
-        SdkError::ResponseError(_) => "response_error".to_string(),
-        SdkError::ConstructionFailure(_) => "construction_failure".to_string(),
-        _ => "sdk_error".to_string(),
     }
 }
 

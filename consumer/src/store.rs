@@ -1,5 +1,7 @@
-//! The DynamoDB adapter: consistent reads of stored sequence numbers (BatchGetItem) and writes of
-//! only the newer records (BatchWriteItem), with an isolating single-item fallback.
+//! What the consumer needs of the table ([`ItemStore`]) and its DynamoDB adapter ([`Store`]):
+//! consistent reads of stored sequence numbers (BatchGetItem) and writes of only the newer records
+//! (BatchWriteItem), with an isolating single-item fallback; [`classify`] tells what a DynamoDB
+//! error means for the records of the call.
 //!
 //! Why not a conditional PutItem per record: it costs one request per record (1,000 for 1,000
 //! records); this path costs 10 reads and 40 writes. It is order-safe because the event source
@@ -7,15 +9,17 @@
 //! between our read and our write.
 
 use std::collections::HashMap;
+use std::future::Future;
 
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::ProvideErrorMetadata;
 use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes, PutRequest, WriteRequest};
-use futures_util::StreamExt;
 
-use crate::plan::{Candidate, ErrorClass, classify};
+use crate::failure::FailureReason;
+use crate::fanout::{chunks, fan_out};
+use crate::ordering::Candidate;
 use crate::record::{KEY_ATTRIBUTE, Poison, SEQUENCE_ATTRIBUTE};
-use crate::retry::{Backoff, error_code};
+use crate::retry::Backoff;
 
 /// A DynamoDB item.
 pub type Item = HashMap<String, AttributeValue>;
@@ -35,7 +39,45 @@ pub enum WriteOutcome {
     /// DynamoDB refused this item: it can never be stored.
     Poison(Poison),
     /// Not stored this time (throttling, 5xx, timeout...): report for redelivery.
-    Failed(String),
+    Failed(FailureReason),
+}
+
+/// What a key's stored item says: its ordered sequence number (`None`: no item, or one written by
+/// something else), or why it could not be read.
+pub type StoredSequence = Result<Option<String>, FailureReason>;
+
+/// What `Consumer::process` needs of the table: the DynamoDB [`Store`], or an in-memory store in
+/// tests and benchmarks (`memory::MemoryStore`, feature `test-util`).
+pub trait ItemStore: Send + Sync {
+    /// The stored ordered sequence number of each key, or why it could not be read. Every key asked
+    /// for is in the answer.
+    fn stored_sequences(&self, keys: Vec<String>) -> impl Future<Output = HashMap<String, StoredSequence>> + Send;
+
+    /// Writes the candidates (at most one per key, each newer than what was read), returning each
+    /// one's outcome by batch index.
+    fn write(&self, candidates: Vec<Candidate<Item>>) -> impl Future<Output = Vec<(usize, WriteOutcome)>> + Send;
+}
+
+/// What a DynamoDB error means for the records of the failed call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorClass {
+    /// DynamoDB refused the request's content: for a single item, the item is poison; for a batch,
+    /// isolate the items one by one.
+    Validation,
+    /// The conditional write found a newer (or the same) version stored: success, stale.
+    ConditionFailed,
+    /// Anything else (throttling, 5xx, timeouts, missing table, access denied...): the record is
+    /// reported as failed and redelivered; never dropped.
+    Transient,
+}
+
+/// Classifies a DynamoDB error by its error code.
+pub fn classify(code: Option<&str>) -> ErrorClass {
+    match code {
+        Some("ValidationException") => ErrorClass::Validation,
+        Some("ConditionalCheckFailedException") => ErrorClass::ConditionFailed,
+        _ => ErrorClass::Transient,
+    }
 }
 
 /// Reads and writes the items of one table.
@@ -58,18 +100,7 @@ impl Store {
         }
     }
 
-    /// The stored ordered sequence number of each key (`None`: no item), or why it could not be read.
-    pub async fn stored_sequences(&self, keys: Vec<String>) -> HashMap<String, Result<Option<String>, String>> {
-        let chunks: Vec<Vec<String>> = keys.chunks(GET_CHUNK).map(<[String]>::to_vec).collect();
-        futures_util::stream::iter(chunks)
-            .map(|chunk| self.get_chunk(chunk))
-            .buffer_unordered(self.concurrency)
-            .flat_map(futures_util::stream::iter)
-            .collect()
-            .await
-    }
-
-    async fn get_chunk(&self, keys: Vec<String>) -> Vec<(String, Result<Option<String>, String>)> {
+    async fn get_chunk(&self, keys: Vec<String>) -> Vec<(String, StoredSequence)> {
         let mut results = Vec::with_capacity(keys.len());
         let mut pending: Vec<Item> = keys
             .iter()
@@ -90,7 +121,7 @@ impl Store {
                 Ok(request) => request,
                 Err(error) => {
                     pending = keys_sent;
-                    break Some(format!("request: {error}"));
+                    break Some(FailureReason::Request(error.to_string()));
                 }
             };
             match self
@@ -126,13 +157,13 @@ impl Store {
                     }
                     attempt += 1;
                     if attempt >= self.backoff.attempts {
-                        break Some("unprocessed_keys".to_string());
+                        break Some(FailureReason::UnprocessedKeys);
                     }
                     self.backoff.sleep(attempt - 1).await;
                 }
                 Err(error) => {
                     pending = keys_sent;
-                    break Some(error_code(&error));
+                    break Some(FailureReason::of_sdk(&error));
                 }
             }
         };
@@ -150,21 +181,6 @@ impl Store {
         results
     }
 
-    /// Writes the candidates (at most one per key), returning each one's outcome by batch index.
-    pub async fn write(&self, candidates: Vec<Candidate<Item>>) -> Vec<(usize, WriteOutcome)> {
-        let mut chunks: Vec<Vec<Candidate<Item>>> = Vec::new();
-        let mut candidates = candidates.into_iter().peekable();
-        while candidates.peek().is_some() {
-            chunks.push(candidates.by_ref().take(WRITE_CHUNK).collect());
-        }
-        futures_util::stream::iter(chunks)
-            .map(|chunk| self.write_chunk(chunk))
-            .buffer_unordered(self.concurrency)
-            .flat_map(futures_util::stream::iter)
-            .collect()
-            .await
-    }
-
     async fn write_chunk(&self, chunk: Vec<Candidate<Item>>) -> Vec<(usize, WriteOutcome)> {
         let mut outcomes = Vec::with_capacity(chunk.len());
         let mut pending = chunk;
@@ -176,7 +192,7 @@ impl Store {
                     Ok(put) => requests.push(WriteRequest::builder().put_request(put).build()),
                     Err(error) => {
                         // Only a missing item fails the builder; not reachable, still no panic.
-                        return self.fail_all(outcomes, pending, &format!("request: {error}"));
+                        return fail_all(outcomes, pending, FailureReason::Request(error.to_string()));
                     }
                 }
             }
@@ -205,37 +221,22 @@ impl Store {
                     }
                     attempt += 1;
                     if attempt >= self.backoff.attempts {
-                        return self.fail_all(outcomes, pending, "unprocessed_items");
+                        return fail_all(outcomes, pending, FailureReason::UnprocessedItems);
                     }
                     self.backoff.sleep(attempt - 1).await;
                 }
                 Err(error) if classify(error.code()) == ErrorClass::Validation => {
                     // One item spoils the whole call: isolate it, so it never fails its neighbours.
-                    let singles: Vec<(usize, WriteOutcome)> = futures_util::stream::iter(pending)
-                        .map(|candidate| self.put_one(candidate))
-                        .buffer_unordered(self.concurrency)
-                        .collect()
-                        .await;
+                    let singles = fan_out(pending, self.concurrency, |candidate| async move {
+                        [self.put_one(candidate).await]
+                    })
+                    .await;
                     outcomes.extend(singles);
                     break;
                 }
-                Err(error) => return self.fail_all(outcomes, pending, &error_code(&error)),
+                Err(error) => return fail_all(outcomes, pending, FailureReason::of_sdk(&error)),
             }
         }
-        outcomes
-    }
-
-    fn fail_all(
-        &self,
-        mut outcomes: Vec<(usize, WriteOutcome)>,
-        pending: Vec<Candidate<Item>>,
-        reason: &str,
-    ) -> Vec<(usize, WriteOutcome)> {
-        outcomes.extend(
-            pending
-                .into_iter()
-                .map(|c| (c.index, WriteOutcome::Failed(reason.to_string()))),
-        );
         outcomes
     }
 
@@ -259,9 +260,63 @@ impl Store {
                 ErrorClass::Validation => WriteOutcome::Poison(Poison::RejectedByDynamoDb(
                     error.message().unwrap_or("ValidationException").to_string(),
                 )),
-                ErrorClass::Transient => WriteOutcome::Failed(error_code(&error)),
+                ErrorClass::Transient => WriteOutcome::Failed(FailureReason::of_sdk(&error)),
             },
         };
         (candidate.index, outcome)
+    }
+}
+
+impl ItemStore for Store {
+    async fn stored_sequences(&self, keys: Vec<String>) -> HashMap<String, StoredSequence> {
+        fan_out(chunks(keys, GET_CHUNK), self.concurrency, |chunk| self.get_chunk(chunk))
+            .await
+            .into_iter()
+            .collect()
+    }
+
+    async fn write(&self, candidates: Vec<Candidate<Item>>) -> Vec<(usize, WriteOutcome)> {
+        fan_out(chunks(candidates, WRITE_CHUNK), self.concurrency, |chunk| {
+            self.write_chunk(chunk)
+        })
+        .await
+    }
+}
+
+/// Every candidate still pending fails with `reason`, after the outcomes already known.
+fn fail_all(
+    mut outcomes: Vec<(usize, WriteOutcome)>,
+    pending: Vec<Candidate<Item>>,
+    reason: FailureReason,
+) -> Vec<(usize, WriteOutcome)> {
+    outcomes.extend(
+        pending
+            .into_iter()
+            .map(|c| (c.index, WriteOutcome::Failed(reason.clone()))),
+    );
+    outcomes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classification() {
+        assert_eq!(classify(Some("ValidationException")), ErrorClass::Validation);
+        assert_eq!(
+            classify(Some("ConditionalCheckFailedException")),
+            ErrorClass::ConditionFailed
+        );
+        for code in [
+            Some("ProvisionedThroughputExceededException"),
+            Some("ThrottlingException"),
+            Some("InternalServerError"),
+            Some("ResourceNotFoundException"),
+            Some("AccessDeniedException"),
+            None,
+        ] {
+            assert_eq!(classify(code), ErrorClass::Transient, "{code:?}");
+        }
     }
 }

@@ -20,12 +20,13 @@ async fn batch_summary_and_poison_lines_without_record_data() {
     let not_json = format!("{CANARY} is not json");
     let reserved = format!(r#"{{"_sg_x":"{CANARY}"}}"#);
     let response = consumer
-        .handle(event(vec![
+        .handle(&event(vec![
             record("k1", 1, valid.as_bytes()),
             record("k2", 2, not_json.as_bytes()),
             record("k3", 3, reserved.as_bytes()),
         ]))
-        .await;
+        .await
+        .expect("handled");
     assert!(response.batch_item_failures.is_empty());
 
     let logs = captured.text();
@@ -58,4 +59,46 @@ async fn batch_summary_and_poison_lines_without_record_data() {
         ]
     );
     assert!(logs.contains("body eventId differs from the partition key"));
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn unreadable_records_and_events_leave_no_data_in_the_logs() {
+    let captured = testkit::LogCapture::default();
+    let guard = captured.install();
+
+    let env = Env::new(testkit::moto().endpoint()).await;
+    let consumer = env.consumer(2);
+    // serde's message for an unknown variant quotes it: that detail goes to the dead-letter
+    // message, never to the logs.
+    let mut event: Value =
+        serde_json::from_str(event(vec![record("k1", 1, b"{}"), record("k2", 2, b"{}")]).get()).expect("JSON");
+    event["Records"][1]["kinesis"]["encryptionType"] = Value::from(CANARY);
+    let payload = serde_json::value::to_raw_value(&event).expect("JSON");
+    let response = consumer.handle(&payload).await.expect("handled");
+    assert!(response.batch_item_failures.is_empty());
+
+    let not_an_event = serde_json::value::to_raw_value(&serde_json::json!({"Records": CANARY})).expect("JSON");
+    let error = consumer.handle(&not_an_event).await.expect_err("not a Kinesis event");
+    assert!(!error.to_string().contains(CANARY), "{error}");
+
+    let logs = captured.text();
+    assert!(!logs.contains(CANARY), "record data in the logs:\n{logs}");
+    let lines: Vec<Value> = logs.lines().filter_map(|l| serde_json::from_str(l).ok()).collect();
+    let reasons: Vec<&str> = lines.iter().filter_map(|l| l["fields"]["reason"].as_str()).collect();
+    assert_eq!(reasons, vec!["unreadable_record", "unreadable_event"], "{logs}");
+    let poison_line = lines
+        .iter()
+        .find(|l| l["fields"]["reason"] == "unreadable_record")
+        .expect("the poison line");
+    assert_eq!(poison_line["fields"]["sequence_number"], sequence(2));
+
+    // Reading the queue back is the test's doing, not the consumer's: outside the capture.
+    drop(guard);
+    let messages = env.drain_queue().await;
+    assert_eq!(messages.len(), 1);
+    assert_eq!(messages[0]["reason"], "unreadable_record");
+    assert!(
+        messages[0]["detail"].as_str().unwrap().contains(CANARY),
+        "the dead-letter message says why"
+    );
 }

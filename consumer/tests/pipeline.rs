@@ -49,7 +49,7 @@ async fn mixed_batch_lands_exactly_and_replays_change_nothing() {
     let (records, poison) = mixed_batch();
     assert_eq!(poison.len(), 100);
 
-    let response = consumer.handle(event(records.clone())).await;
+    let response = consumer.handle(&event(records.clone())).await.expect("handled");
     assert!(
         response.batch_item_failures.is_empty(),
         "{:?}",
@@ -91,7 +91,7 @@ async fn mixed_batch_lands_exactly_and_replays_change_nothing() {
     }
 
     // The same batch again (a retry, a bisection or a redrive): the table does not change.
-    let response = consumer.handle(event(records)).await;
+    let response = consumer.handle(&event(records)).await.expect("handled");
     assert!(response.batch_item_failures.is_empty());
     assert_eq!(env.items().await, items);
     // Poison records are dead-lettered again (at least once); they are the same records.
@@ -110,9 +110,12 @@ async fn older_records_never_regress_and_a_batch_collapses_to_the_newest() {
     let consumer = env.consumer(4);
     let v = |version: u64| format!(r#"{{"version": {version}}}"#).into_bytes();
 
-    let response = consumer.handle(event(vec![record("k", 200, &v(2))])).await;
+    let response = consumer
+        .handle(&event(vec![record("k", 200, &v(2))]))
+        .await
+        .expect("handled");
     assert!(response.batch_item_failures.is_empty());
-    let older = consumer.process(&[record("k", 100, &v(1))]).await;
+    let older = consumer.process(&[record("k", 100, &v(1)).into()]).await;
     assert_eq!(older, vec![consumer::Outcome::Stale]);
     let items = env.items().await;
     assert_eq!(items["k"]["version"], AttributeValue::N("2".into()));
@@ -124,9 +127,9 @@ async fn older_records_never_regress_and_a_batch_collapses_to_the_newest() {
     // Three versions of one key in one batch, out of order: the newest wins.
     let outcomes = consumer
         .process(&[
-            record("j", 300, &v(30)),
-            record("j", 302, &v(32)),
-            record("j", 301, &v(31)),
+            record("j", 300, &v(30)).into(),
+            record("j", 302, &v(32)).into(),
+            record("j", 301, &v(31)).into(),
         ])
         .await;
     assert_eq!(
@@ -151,7 +154,7 @@ async fn an_item_dynamodb_rejects_is_isolated_and_dead_lettered() {
     let mut records: Vec<KinesisEventRecord> = (0..30).map(|n| record(&format!("ok-{n}"), n, &body(n))).collect();
     records.insert(10, record("rejected", 100, rejected.as_bytes()));
 
-    let response = consumer.handle(event(records)).await;
+    let response = consumer.handle(&event(records)).await.expect("handled");
     assert!(response.batch_item_failures.is_empty());
     let items = env.items().await;
     assert_eq!(items.len(), 30, "every neighbour landed");
@@ -174,7 +177,7 @@ async fn deliver_until_done(
     let mut from = 0;
     for invocation in 1..=20 {
         let batch = records[from..].to_vec();
-        let response = consumer.handle(event(batch.clone())).await;
+        let response = consumer.handle(&event(batch.clone())).await.expect("handled");
         let failed = failed_sequences(&response);
         let items = env.items().await;
         let not_landed: BTreeSet<String> = batch
@@ -243,7 +246,7 @@ async fn a_dead_letter_queue_outage_reports_the_poison_records_for_redelivery() 
     proxy.inject("AmazonSQS.", 1.0, Fault::ServerError);
     let (records, poison) = mixed_batch();
 
-    let response = consumer.handle(event(records.clone())).await;
+    let response = consumer.handle(&event(records.clone())).await.expect("handled");
     assert_eq!(failed_sequences(&response), poison, "only the poison records failed");
     assert_eq!(env.items().await.len(), 400);
     assert!(env.drain_queue().await.is_empty());
@@ -254,7 +257,10 @@ async fn a_dead_letter_queue_outage_reports_the_poison_records_for_redelivery() 
         .iter()
         .position(|r| &r.kinesis.sequence_number == lowest)
         .unwrap();
-    let response = consumer.handle(event(records[from..].to_vec())).await;
+    let response = consumer
+        .handle(&event(records[from..].to_vec()))
+        .await
+        .expect("handled");
     assert!(response.batch_item_failures.is_empty());
     let dead: BTreeSet<String> = env
         .drain_queue()
@@ -273,7 +279,7 @@ async fn a_thousand_distinct_records_take_at_most_60_dynamodb_requests() {
     let consumer = env.consumer(4);
     let records: Vec<KinesisEventRecord> = (0..1000).map(|n| record(&format!("evt-{n:04}"), n, &body(n))).collect();
     proxy.reset_counts();
-    let response = consumer.handle(event(records)).await;
+    let response = consumer.handle(&event(records)).await.expect("handled");
     assert!(response.batch_item_failures.is_empty());
     let requests = proxy.calls("DynamoDB_20120810.");
     assert!(requests <= 60, "{requests} DynamoDB requests for 1,000 records");
@@ -285,4 +291,72 @@ async fn a_thousand_distinct_records_take_at_most_60_dynamodb_requests() {
     assert_eq!(by_op["BatchWriteItem"], 40);
     assert_eq!(by_op["PutItem"], 0);
     assert_eq!(env.items().await.len(), 1000);
+}
+
+#[tokio::test]
+async fn large_poison_records_keep_their_data_in_calls_within_one_mib() {
+    let env = Env::new(testkit::moto().endpoint()).await;
+    let consumer = env.consumer(4);
+    // Three 500 KiB records that are not JSON: each message (~683 KB) fits SQS's 1 MiB, two do not
+    // fit one SendMessageBatch call (moto refuses a call over 1 MiB, as SQS does). A fourth record,
+    // 900 KiB, is over the limit once base64-encoded: its message says so instead.
+    let large = |fill: u8| vec![fill; 500 * 1024];
+    let mut records: Vec<KinesisEventRecord> = (0..3u8)
+        .map(|n| record(&format!("large-{n}"), u64::from(n), &large(b'a' + n)))
+        .collect();
+    records.push(record("too-large", 3, &vec![b'z'; 900 * 1024]));
+    records.push(record("fine", 4, &body(4)));
+
+    let response = consumer.handle(&event(records)).await.expect("handled");
+    assert!(
+        response.batch_item_failures.is_empty(),
+        "{:?}",
+        response.batch_item_failures
+    );
+    assert_eq!(env.items().await.len(), 1);
+    let messages: HashMap<String, serde_json::Value> = env
+        .drain_queue()
+        .await
+        .into_iter()
+        .map(|m| (m["partitionKey"].as_str().unwrap().to_string(), m))
+        .collect();
+    assert_eq!(messages.len(), 4);
+    for n in 0..3u8 {
+        let message = &messages[&format!("large-{n}")];
+        assert_eq!(message["dataIncluded"], true);
+        let data = base64::Engine::decode(
+            &base64::engine::general_purpose::STANDARD,
+            message["data"].as_str().unwrap(),
+        )
+        .unwrap();
+        assert_eq!(data, large(b'a' + n), "the record's data, whole");
+    }
+    let omitted = &messages["too-large"];
+    assert_eq!(omitted["dataIncluded"], false);
+    assert_eq!(omitted["dataBytes"], 900 * 1024);
+    assert_eq!(omitted["sequenceNumber"], sequence(3));
+}
+
+#[tokio::test]
+async fn an_unreadable_record_is_dead_lettered_and_the_rest_of_the_batch_lands() {
+    let env = Env::new(testkit::moto().endpoint()).await;
+    let consumer = env.consumer(4);
+    let mut event: serde_json::Value =
+        serde_json::from_str(event((0..3).map(|n| record(&format!("evt-{n}"), n, &body(n))).collect()).get()).unwrap();
+    event["Records"][1]["kinesis"]["data"] = serde_json::json!(5);
+    let payload = serde_json::value::to_raw_value(&event).unwrap();
+
+    let response = consumer.handle(&payload).await.expect("handled");
+    assert!(response.batch_item_failures.is_empty());
+    let items = env.items().await;
+    assert_eq!(
+        items.keys().cloned().collect::<BTreeSet<_>>(),
+        BTreeSet::from(["evt-0".to_string(), "evt-2".to_string()])
+    );
+    let messages = env.drain_queue().await;
+    assert_eq!(messages.len(), 1);
+    assert_eq!(messages[0]["reason"], "unreadable_record");
+    assert_eq!(messages[0]["sequenceNumber"], sequence(1));
+    assert_eq!(messages[0]["partitionKey"], "evt-1");
+    assert_eq!(messages[0]["shardId"], support::SHARD);
 }

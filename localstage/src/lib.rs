@@ -220,15 +220,8 @@ impl Stage {
                 environment.insert(name.to_string(), value.clone());
             }
             let name = function_name(logical_id);
-            environment.insert("AWS_LAMBDA_FUNCTION_NAME".into(), name.clone());
-            environment.insert("AWS_LAMBDA_FUNCTION_VERSION".into(), "$LATEST".into());
-            environment.insert("AWS_LAMBDA_FUNCTION_MEMORY_SIZE".into(), spec.memory_mb.to_string());
-            environment.insert("AWS_LAMBDA_LOG_GROUP_NAME".into(), format!("/aws/lambda/{name}"));
-            // As Lambda's runtime environment says them (`JSON` or `Text`).
-            let format = if spec.logging.json { "JSON" } else { "Text" };
-            environment.insert("AWS_LAMBDA_LOG_FORMAT".into(), format.into());
-            if let Some(level) = &spec.logging.application_level {
-                environment.insert("AWS_LAMBDA_LOG_LEVEL".into(), level.clone());
+            for (variable, value) in lambda::reserved_environment(&name, spec.memory_mb, &spec.logging) {
+                environment.insert(variable.to_string(), value);
             }
             let program = options.bin_dir.join(&spec.binary);
             if !program.exists() {

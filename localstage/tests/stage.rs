@@ -8,17 +8,10 @@ use std::time::Duration;
 
 use localstage::Stage;
 use serde_json::Value;
-use support::{PASSWORD, USERNAME, queue_messages, stage};
+use support::{PASSWORD, USERNAME, failing_consumer_stage, queue_messages, stage, submit_url};
 use testkit::{HttpClient, basic, eventually};
 
 const DEADLINE: Duration = Duration::from_secs(60);
-
-fn submit_url(stage: &Stage, event_id: &str) -> String {
-    format!(
-        "{}/submit/{}/{event_id}",
-        stage.gateway_url, stage.provisioned.stream_name
-    )
-}
 
 async fn item(stage: &Stage, event_id: &str) -> Option<Value> {
     let dynamodb = aws_sdk_dynamodb::Client::new(&stage.sdk_config().await);
@@ -230,12 +223,7 @@ async fn failing_writes_are_retried_then_one_on_failure_record_per_batch() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn function_errors_bisect_then_dead_letter_each_record() {
-    // An empty TABLE_NAME makes the consumer fail its init: every invocation is an Unhandled error.
-    let stage = stage(
-        &[("MaximumRetryAttempts", "1"), ("MaximumBatchingWindowInSeconds", "3")],
-        &[("ConsumerFunction", "TABLE_NAME", "")],
-    )
-    .await;
+    let stage = failing_consumer_stage("1").await;
     let http = HttpClient::default();
     let good = basic(USERNAME, PASSWORD);
     for n in 0..2 {

@@ -238,12 +238,14 @@ async fn post_all(args: PostArgs) -> anyhow::Result<Summary> {
     })
 }
 
-async fn post(client: &HttpClient, url: &str, authorization: &str, body: String) -> Result<(u16, String), String> {
+async fn post(
+    client: &HttpClient,
+    url: &str,
+    authorization: &str,
+    body: String,
+) -> Result<(u16, String), apiclient::HttpError> {
     let headers = [("authorization", authorization), ("content-type", "application/json")];
-    let answer = client
-        .send("POST", url, &headers, body)
-        .await
-        .map_err(|e| e.to_string())?;
+    let answer = client.send("POST", url, &headers, body).await?;
     Ok((answer.status, answer.body.chars().take(300).collect()))
 }
 

@@ -6,12 +6,12 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use aws_lambda_events::event::kinesis::{KinesisEvent, KinesisEventRecord};
-use aws_sdk_dynamodb::types::{
-    AttributeDefinition, AttributeValue, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
-};
+use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{TimeZone, Utc};
+use consumer::dlq::MAX_MESSAGE_BYTES;
 use consumer::{Backoff, Consumer, DeadLetters, Store};
 use serde_json::Value;
+use serde_json::value::RawValue;
 
 pub const STREAM_ARN: &str = "arn:aws:kinesis:us-east-1:123456789012:stream/streamgate-events";
 pub const SHARD: &str = "shardId-000000000000";
@@ -28,28 +28,9 @@ impl Env {
     /// Creates a fresh table and queue directly in moto; clients for the consumer use `endpoint`.
     pub async fn new(endpoint: &str) -> Env {
         let direct = testkit::moto_sdk_config().await;
-        let dynamodb = aws_sdk_dynamodb::Client::new(&direct);
         let sqs = aws_sdk_sqs::Client::new(&direct);
         let table = testkit::unique_name("streamgate-events");
-        dynamodb
-            .create_table()
-            .table_name(&table)
-            .billing_mode(BillingMode::PayPerRequest)
-            .key_schema(
-                KeySchemaElement::builder()
-                    .attribute_name("eventId")
-                    .key_type(KeyType::Hash)
-                    .build()
-                    .unwrap(),
-            )
-            .attribute_definitions(
-                AttributeDefinition::builder()
-                    .attribute_name("eventId")
-                    .attribute_type(ScalarAttributeType::S)
-                    .build()
-                    .unwrap(),
-            )
-            .send()
+        testkit::create_table(&direct, &table, "eventId")
             .await
             .expect("create_table");
         let queue_url = sqs
@@ -79,7 +60,7 @@ impl Env {
         };
         Consumer::new(
             Store::new(self.dynamodb.clone(), &self.table, concurrency, backoff),
-            DeadLetters::new(self.sqs.clone(), &self.queue_url, concurrency),
+            DeadLetters::new(self.sqs.clone(), &self.queue_url, concurrency, MAX_MESSAGE_BYTES),
         )
     }
 
@@ -127,11 +108,11 @@ pub fn record(partition_key: &str, n: u64, data: &[u8]) -> KinesisEventRecord {
     record
 }
 
-/// A batch event.
-pub fn event(records: Vec<KinesisEventRecord>) -> KinesisEvent {
+/// A batch event, as the Lambda runtime hands it to the consumer: raw JSON.
+pub fn event(records: Vec<KinesisEventRecord>) -> Box<RawValue> {
     let mut event = KinesisEvent::default();
     event.records = records;
-    event
+    serde_json::value::to_raw_value(&event).expect("a KinesisEvent serializes")
 }
 
 /// A valid body for record `n`.

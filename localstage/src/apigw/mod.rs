@@ -56,8 +56,9 @@ pub fn router(gateway: Arc<Gateway>) -> Router {
     Router::new()
         .fallback(handle)
         .with_state(gateway)
-        // API Gateway's own limit, answered in its own shape (axum's default is 2 MB, plain text).
-        .layer(DefaultBodyLimit::max(MAX_PAYLOAD_BYTES))
+        // The handler enforces API Gateway's own limit, in its own shape (axum's default is 2 MB,
+        // answered in plain text).
+        .layer(DefaultBodyLimit::disable())
 }
 
 /// API Gateway's error response.
@@ -85,11 +86,21 @@ pub(crate) struct Request<'a> {
 async fn handle(
     State(gateway): State<Arc<Gateway>>,
     ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
+    request: axum::extract::Request,
 ) -> Response {
+    let (parts, body) = request.into_parts();
+    let (method, uri, headers) = (parts.method, parts.uri, parts.headers);
+    let announced = headers
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    // An announced length over the limit is refused before the body is read, as API Gateway does.
+    let body = match announced {
+        Some(length) if length > MAX_PAYLOAD_BYTES => Err(StatusCode::PAYLOAD_TOO_LARGE),
+        _ => axum::body::to_bytes(body, MAX_PAYLOAD_BYTES)
+            .await
+            .map_err(|_| StatusCode::PAYLOAD_TOO_LARGE),
+    };
     let started = Instant::now();
     let request_id = uuid::Uuid::new_v4().to_string();
     let matched = gateway.routes.iter().find_map(|route| {
@@ -99,13 +110,7 @@ async fn handle(
             .map(|p| (route, p))
     });
     let (mut response, user) = match (body, matched) {
-        (Err(rejection), _) => (
-            match rejection.status() {
-                StatusCode::PAYLOAD_TOO_LARGE => message(StatusCode::PAYLOAD_TOO_LARGE, "Request Entity Too Large"),
-                _ => message(StatusCode::BAD_REQUEST, "Bad Request"),
-            },
-            None,
-        ),
+        (Err(_), _) => (message(StatusCode::PAYLOAD_TOO_LARGE, "Request Entity Too Large"), None),
         (Ok(_), None) => (message(StatusCode::NOT_FOUND, "Not Found"), None),
         (Ok(body), Some((route, parameters))) => {
             let request = Request {

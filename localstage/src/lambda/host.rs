@@ -143,7 +143,16 @@ impl FunctionHost {
         self.inner.invocations.fetch_add(1, Ordering::SeqCst);
         let generation = match self.ensure_process() {
             Ok(generation) => generation,
-            Err(e) => return Outcome::Error(FunctionError::Unhandled, error_body("Runtime.InvalidEntrypoint", &e)),
+            Err(e) => {
+                let message = format!(
+                    "cannot start {}: {e} (build it with `cargo build`)",
+                    self.inner.config.program.display()
+                );
+                return Outcome::Error(
+                    FunctionError::Unhandled,
+                    error_body("Runtime.InvalidEntrypoint", &message),
+                );
+            }
         };
         let request_id = uuid::Uuid::new_v4().to_string();
         let timeout = self.inner.config.timeout;
@@ -191,7 +200,7 @@ impl FunctionHost {
     }
 
     /// Starts the process if none is running; returns its generation.
-    fn ensure_process(&self) -> Result<u64, String> {
+    fn ensure_process(&self) -> std::io::Result<u64> {
         let mut process = self.inner.process.lock();
         if process.pid.is_some() {
             return Ok(process.generation);
@@ -207,12 +216,7 @@ impl FunctionHost {
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .kill_on_drop(true);
-        let mut child = command.spawn().map_err(|e| {
-            format!(
-                "cannot start {}: {e} (build it with `cargo build`)",
-                config.program.display()
-            )
-        })?;
+        let mut child = command.spawn()?;
         process.generation += 1;
         let generation = process.generation;
         process.pid = child.id();

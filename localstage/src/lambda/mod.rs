@@ -70,6 +70,26 @@ pub struct FunctionConfig {
     pub logging: LoggingSpec,
 }
 
+/// The variables Lambda itself sets in a function's environment (the Runtime API's address is
+/// added per process).
+pub fn reserved_environment(name: &str, memory_mb: u64, logging: &LoggingSpec) -> Vec<(&'static str, String)> {
+    let mut variables = vec![
+        ("AWS_LAMBDA_FUNCTION_NAME", name.to_string()),
+        ("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST".to_string()),
+        ("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", memory_mb.to_string()),
+        ("AWS_LAMBDA_LOG_GROUP_NAME", format!("/aws/lambda/{name}")),
+        // As Lambda spells them: `JSON` or `Text`.
+        (
+            "AWS_LAMBDA_LOG_FORMAT",
+            if logging.json { "JSON" } else { "Text" }.to_string(),
+        ),
+    ];
+    if let Some(level) = &logging.application_level {
+        variables.push(("AWS_LAMBDA_LOG_LEVEL", level.clone()));
+    }
+    variables
+}
+
 /// Lambda's error JSON.
 pub(crate) fn error_body(kind: &str, message: &str) -> Bytes {
     Bytes::from(serde_json::json!({"errorType": kind, "errorMessage": message}).to_string())

@@ -34,6 +34,10 @@ pub fn router(host: FunctionHost) -> Router {
         .route("/2018-06-01/runtime/invocation/{id}/response", post(response))
         .route("/2018-06-01/runtime/invocation/{id}/error", post(error))
         .route("/2018-06-01/runtime/init/error", post(init_error))
+        // A response may be as large as Lambda lets a synchronous invocation answer.
+        .layer(axum::extract::DefaultBodyLimit::max(
+            super::invoke_api::MAX_PAYLOAD_BYTES,
+        ))
         .with_state(host)
 }
 

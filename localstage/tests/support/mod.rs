@@ -26,6 +26,27 @@ pub async fn stage(parameters: &[(&str, &str)], environment: &[(&str, &str, &str
         .unwrap_or_else(|e| panic!("the local stage did not start: {e}"))
 }
 
+/// A stage whose consumer fails its init (an empty TABLE_NAME), so every invocation is an Unhandled
+/// error, with `MaximumRetryAttempts` = `retries` and a 3 s batching window.
+pub async fn failing_consumer_stage(retries: &str) -> Stage {
+    stage(
+        &[
+            ("MaximumRetryAttempts", retries),
+            ("MaximumBatchingWindowInSeconds", "3"),
+        ],
+        &[("ConsumerFunction", "TABLE_NAME", "")],
+    )
+    .await
+}
+
+/// The submit route's URL for `event_id` on the stage's stream.
+pub fn submit_url(stage: &Stage, event_id: &str) -> String {
+    format!(
+        "{}/submit/{}/{event_id}",
+        stage.gateway_url, stage.provisioned.stream_name
+    )
+}
+
 /// Every item of the stage's table (empty while the table is unreadable).
 pub async fn items(stage: &Stage) -> Vec<std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue>> {
     testkit::scan_items(&stage.sdk_config().await, &stage.provisioned.table_name)

@@ -1,5 +1,5 @@
-//! Pure decisions of a batch: which record of each key is the newest, whether a stored item is
-//! older than a record, and how a DynamoDB error is classified.
+//! The ordering decisions of a batch, pure: which record of each key is the newest, and whether a
+//! record may be written over what is stored.
 
 use std::collections::HashMap;
 
@@ -48,28 +48,6 @@ pub fn is_newer(stored: Option<&str>, record: &str) -> bool {
     stored.is_none_or(|stored| stored < record)
 }
 
-/// What a DynamoDB error means for the records of the failed call.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ErrorClass {
-    /// DynamoDB refused the request's content: for a single item, the item is poison; for a batch,
-    /// isolate the items one by one.
-    Validation,
-    /// The conditional write found a newer (or the same) version stored: success, stale.
-    ConditionFailed,
-    /// Anything else (throttling, 5xx, timeouts, missing table, access denied...): the record is
-    /// reported as failed and redelivered; never dropped.
-    Transient,
-}
-
-/// Classifies a DynamoDB error by its error code.
-pub fn classify(code: Option<&str>) -> ErrorClass {
-    match code {
-        Some("ValidationException") => ErrorClass::Validation,
-        Some("ConditionalCheckFailedException") => ErrorClass::ConditionFailed,
-        _ => ErrorClass::Transient,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -104,24 +82,5 @@ mod tests {
         assert!(!is_newer(Some("0015"), "0015"), "a replay of the stored record");
         assert!(!is_newer(Some("0016"), "0015"), "never regress");
         assert!(is_newer(Some("0029"), "00310"), "length prefix orders numerically");
-    }
-
-    #[test]
-    fn classification() {
-        assert_eq!(classify(Some("ValidationException")), ErrorClass::Validation);
-        assert_eq!(
-            classify(Some("ConditionalCheckFailedException")),
-            ErrorClass::ConditionFailed
-        );
-        for code in [
-            Some("ProvisionedThroughputExceededException"),
-            Some("ThrottlingException"),
-            Some("InternalServerError"),
-            Some("ResourceNotFoundException"),
-            Some("AccessDeniedException"),
-            None,
-        ] {
-            assert_eq!(classify(code), ErrorClass::Transient, "{code:?}");
-        }
     }
 }

@@ -1,0 +1,270 @@
+//! In-memory [`ItemStore`] and [`DeadLetterSink`], with injectable failures, so that
+//! `Consumer::process`'s bookkeeping is tested and benchmarked without I/O. Only with the cargo
+//! feature `test-util` (off by default; this crate's tests and benches turn it on):
+//!
+//! ```toml
+//! [dev-dependencies]
+//! consumer = { path = "../consumer", features = ["test-util"] }
+//! ```
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
+use aws_sdk_dynamodb::types::AttributeValue;
+
+use crate::dlq::{DeadLetterSink, MAX_MESSAGE_BYTES};
+use crate::failure::FailureReason;
+use crate::ordering::{Candidate, is_newer};
+use crate::record::{Poison, SEQUENCE_ATTRIBUTE};
+use crate::store::{Item, ItemStore, StoredSequence, WriteOutcome};
+
+/// Locks, carrying on after a panicked holder: the state is plain data, never half-written.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// A table in memory. Writes are conditional like DynamoDB's isolating path: only onto nothing or an
+/// older `_sg_seq`, otherwise `Stale`.
+#[derive(Debug, Default)]
+pub struct MemoryStore {
+    state: Mutex<StoreState>,
+}
+
+#[derive(Debug, Default)]
+struct StoreState {
+    items: HashMap<String, Item>,
+    failing_reads: HashMap<String, FailureReason>,
+    /// Key → (writes still to fail, why).
+    failing_writes: HashMap<String, (usize, FailureReason)>,
+    rejected: HashSet<String>,
+    read_calls: usize,
+    write_calls: usize,
+}
+
+impl MemoryStore {
+    /// An empty table without faults.
+    pub fn new() -> Self {
+        MemoryStore::default()
+    }
+
+    /// Stores `item` under `key` as it is (e.g. a newer version already in the table).
+    pub fn put(&self, key: impl Into<String>, item: Item) {
+        lock(&self.state).items.insert(key.into(), item);
+    }
+
+    /// Stores a bare item under `key` holding only the ordered sequence number `ordered_sequence`.
+    pub fn put_sequence(&self, key: impl Into<String>, ordered_sequence: impl Into<String>) {
+        let item = Item::from([(
+            SEQUENCE_ATTRIBUTE.to_string(),
+            AttributeValue::S(ordered_sequence.into()),
+        )]);
+        self.put(key, item);
+    }
+
+    /// The item of `key`.
+    pub fn item(&self, key: &str) -> Option<Item> {
+        lock(&self.state).items.get(key).cloned()
+    }
+
+    /// Every item, by key.
+    pub fn items(&self) -> HashMap<String, Item> {
+        lock(&self.state).items.clone()
+    }
+
+    /// Every read of `key` fails with `reason` until [`MemoryStore::clear_faults`].
+    pub fn fail_reads(&self, key: impl Into<String>, reason: FailureReason) {
+        lock(&self.state).failing_reads.insert(key.into(), reason);
+    }
+
+    /// The next `times` writes of `key` fail with `reason` (a transient failure: later ones land).
+    pub fn fail_writes(&self, key: impl Into<String>, times: usize, reason: FailureReason) {
+        lock(&self.state).failing_writes.insert(key.into(), (times, reason));
+    }
+
+    /// Every write of `key` is refused as DynamoDB refuses an invalid item: the record is poison.
+    pub fn reject(&self, key: impl Into<String>) {
+        lock(&self.state).rejected.insert(key.into());
+    }
+
+    /// Removes every injected fault.
+    pub fn clear_faults(&self) {
+        let mut state = lock(&self.state);
+        state.failing_reads.clear();
+        state.failing_writes.clear();
+        state.rejected.clear();
+    }
+
+    /// `stored_sequences` calls so far.
+    pub fn read_calls(&self) -> usize {
+        lock(&self.state).read_calls
+    }
+
+    /// `write` calls so far.
+    pub fn write_calls(&self) -> usize {
+        lock(&self.state).write_calls
+    }
+
+    fn read(&self, keys: Vec<String>) -> HashMap<String, StoredSequence> {
+        let mut state = lock(&self.state);
+        state.read_calls += 1;
+        keys.into_iter()
+            .map(|key| {
+                let stored = match state.failing_reads.get(&key) {
+                    Some(reason) => Err(reason.clone()),
+                    None => Ok(state
+                        .items
+                        .get(&key)
+                        .and_then(|item| item.get(SEQUENCE_ATTRIBUTE)?.as_s().ok().cloned())),
+                };
+                (key, stored)
+            })
+            .collect()
+    }
+
+    fn store(&self, candidates: Vec<Candidate<Item>>) -> Vec<(usize, WriteOutcome)> {
+        let mut state = lock(&self.state);
+        state.write_calls += 1;
+        candidates
+            .into_iter()
+            .map(|candidate| {
+                let key = candidate.key.as_str();
+                if state.rejected.contains(key) {
+                    let poison = Poison::RejectedByDynamoDb("rejected by MemoryStore".into());
+                    return (candidate.index, WriteOutcome::Poison(poison));
+                }
+                if let Some((left, reason)) = state.failing_writes.get_mut(key).filter(|(left, _)| *left > 0) {
+                    *left -= 1;
+                    return (candidate.index, WriteOutcome::Failed(reason.clone()));
+                }
+                let stored = state
+                    .items
+                    .get(key)
+                    .and_then(|item| item.get(SEQUENCE_ATTRIBUTE)?.as_s().ok().cloned());
+                if !is_newer(stored.as_deref(), &candidate.ordered_sequence) {
+                    return (candidate.index, WriteOutcome::Stale);
+                }
+                state.items.insert(candidate.key, candidate.payload);
+                (candidate.index, WriteOutcome::Written)
+            })
+            .collect()
+    }
+}
+
+impl ItemStore for MemoryStore {
+    async fn stored_sequences(&self, keys: Vec<String>) -> HashMap<String, StoredSequence> {
+        self.read(keys)
+    }
+
+    async fn write(&self, candidates: Vec<Candidate<Item>>) -> Vec<(usize, WriteOutcome)> {
+        self.store(candidates)
+    }
+}
+
+/// A dead-letter queue in memory: keeps every accepted message body. Like SQS it refuses a message
+/// over its size limit.
+#[derive(Debug)]
+pub struct MemorySink {
+    max_message_bytes: usize,
+    state: Mutex<SinkState>,
+}
+
+#[derive(Debug, Default)]
+struct SinkState {
+    messages: Vec<String>,
+    outage: Option<FailureReason>,
+    failing_sequences: HashMap<String, FailureReason>,
+    send_calls: usize,
+}
+
+impl Default for MemorySink {
+    fn default() -> Self {
+        MemorySink::with_max_message_bytes(MAX_MESSAGE_BYTES)
+    }
+}
+
+impl MemorySink {
+    /// An empty queue taking messages up to 1 MiB.
+    pub fn new() -> Self {
+        MemorySink::default()
+    }
+
+    /// An empty queue taking messages up to `max_message_bytes`.
+    pub fn with_max_message_bytes(max_message_bytes: usize) -> Self {
+        MemorySink {
+            max_message_bytes,
+            state: Mutex::new(SinkState::default()),
+        }
+    }
+
+    /// Every accepted message body, in the order sent.
+    pub fn messages(&self) -> Vec<String> {
+        lock(&self.state).messages.clone()
+    }
+
+    /// Every accepted message, parsed (a body that is not JSON is left out).
+    pub fn json(&self) -> Vec<serde_json::Value> {
+        self.messages()
+            .iter()
+            .filter_map(|body| serde_json::from_str(body).ok())
+            .collect()
+    }
+
+    /// Every send fails with `reason` (a queue outage) until [`MemorySink::clear_faults`].
+    pub fn fail_all(&self, reason: FailureReason) {
+        lock(&self.state).outage = Some(reason);
+    }
+
+    /// The message of the record with this `sequenceNumber` is refused with `reason`.
+    pub fn fail_sequence(&self, sequence_number: impl Into<String>, reason: FailureReason) {
+        lock(&self.state)
+            .failing_sequences
+            .insert(sequence_number.into(), reason);
+    }
+
+    /// Removes every injected fault.
+    pub fn clear_faults(&self) {
+        let mut state = lock(&self.state);
+        state.outage = None;
+        state.failing_sequences.clear();
+    }
+
+    /// `send` calls so far.
+    pub fn send_calls(&self) -> usize {
+        lock(&self.state).send_calls
+    }
+
+    fn accept(&self, messages: Vec<(usize, String)>) -> Vec<(usize, FailureReason)> {
+        let mut state = lock(&self.state);
+        state.send_calls += 1;
+        let mut unsent = Vec::new();
+        for (index, body) in messages {
+            let sequence_number = serde_json::from_str::<serde_json::Value>(&body)
+                .ok()
+                .and_then(|message| message["sequenceNumber"].as_str().map(str::to_owned));
+            let refused = if let Some(reason) = &state.outage {
+                Some(reason.clone())
+            } else if body.len() > self.max_message_bytes {
+                Some(FailureReason::Service {
+                    code: "InvalidParameterValue".into(),
+                })
+            } else {
+                sequence_number.and_then(|seq| state.failing_sequences.get(&seq).cloned())
+            };
+            match refused {
+                Some(reason) => unsent.push((index, reason)),
+                None => state.messages.push(body),
+            }
+        }
+        unsent
+    }
+}
+
+impl DeadLetterSink for MemorySink {
+    fn max_message_bytes(&self) -> usize {
+        self.max_message_bytes
+    }
+
+    async fn send(&self, messages: Vec<(usize, String)>) -> Vec<(usize, FailureReason)> {
+        self.accept(messages)
+    }
+}
