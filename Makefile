@@ -55,19 +55,19 @@ test: tools lint template-checks ## Everything: lint, template checks, unit, fix
 	$(CARGO) build --workspace --bins --locked
 	$(CARGO) test --workspace --locked
 
-build: $(SAM) $(LAMBDA) ## sam build: both functions, release, arm64 (ARCH=x86_64 to change); prints zip sizes
+build: $(SAM) $(LAMBDA) ## sam build: the three functions, release, arm64 (ARCH=x86_64 to change); prints zip sizes
 	scripts/build.sh
 
 bench: $(MOTO) ## Benchmarks (release build): criterion, the consumer against moto, and the local stage
-	$(CARGO) build --release --locked -p authorizer -p consumer
+	$(CARGO) build --release --locked -p authorizer -p consumer -p streams
 	$(CARGO) bench --workspace --locked
 
 bench-local: $(MOTO) ## The local stage with release binaries: req/s, latencies, init and memory (BENCH_N, BENCH_CONCURRENCY)
-	$(CARGO) build --release --locked -p authorizer -p consumer
+	$(CARGO) build --release --locked -p authorizer -p consumer -p streams
 	$(CARGO) bench --locked -p localstage --bench local_stage
 
 local: $(MOTO) ## The whole pipeline on this machine: API on :3000, invoke API on :9000 (Ctrl-C stops it)
-	$(CARGO) build --locked -p authorizer -p consumer -p streamgate
+	$(CARGO) build --locked -p authorizer -p consumer -p streams -p streamgate
 	./target/debug/streamgate local $(LOCAL_ARGS)
 
 postman: $(NEWMAN) ## Run the Postman collection against a running `make local` (STREAMGATE_PASSWORD=streamgate-local-password)

@@ -48,10 +48,37 @@ def transformed():
     return transform(template, {}, Policies())["Resources"]
 
 
+def active(value, conditions):
+    """`value` with every Fn::If decided by `conditions` (name -> bool) and AWS::NoValue dropped."""
+    if isinstance(value, dict):
+        if set(value) == {"Fn::If"}:
+            name, yes, no = value["Fn::If"]
+            return active(yes if conditions[name] else no, conditions)
+        if value == ref("AWS::NoValue"):
+            return None
+        out = {k: active(v, conditions) for k, v in value.items()}
+        return {k: v for k, v in out.items() if v is not None}
+    if isinstance(value, list):
+        return [v for v in (active(v, conditions) for v in value) if v is not None]
+    return value
+
+
+STATES = {
+    "streams off": {"HasStreamsApi": False, "HasStreamManagement": False, "IsProvisioned": False, "HasAlarmTopic": False},
+    "streams on": {"HasStreamsApi": True, "HasStreamManagement": False, "IsProvisioned": False, "HasAlarmTopic": False},
+    "management on": {"HasStreamsApi": True, "HasStreamManagement": True, "IsProvisioned": False, "HasAlarmTopic": False},
+}
+
+
+def routes(conditions):
+    """{"METHOD /path": operation} of the API in one parameter state."""
+    paths = active(props("Api")["DefinitionBody"]["paths"], conditions)
+    return {f"{m.upper()} {p}": op for p, item in paths.items() for m, op in item.items()}
+
+
 class Route(unittest.TestCase):
-    def test_the_only_route_puts_the_body_on_kinesis(self):
+    def test_submit_puts_the_body_on_kinesis(self):
         paths = props("Api")["DefinitionBody"]["paths"]
-        self.assertEqual(list(paths), ["/submit/{streamName}/{eventId}"])
         self.assertEqual(list(paths["/submit/{streamName}/{eventId}"]), ["post"])
         post = paths["/submit/{streamName}/{eventId}"]["post"]
         self.assertEqual({p["name"] for p in post["parameters"] if p["in"] == "path"}, {"streamName", "eventId"})
@@ -68,6 +95,39 @@ class Route(unittest.TestCase):
             },
         )
         self.assertEqual(integration["credentials"], {"Fn::GetAtt": ["ApiKinesisRole", "Arn"]})
+
+    def test_routes_in_each_parameter_state(self):
+        submit = {"POST /submit/{streamName}/{eventId}"}
+        proxy = {
+            "GET /streams",
+            "GET /streams/{streamName}",
+            "PUT /streams/{streamName}/record",
+            "PUT /streams/{streamName}/records",
+        }
+        management = {"POST /streams/{streamName}", "DELETE /streams/{streamName}"}
+        self.assertEqual(set(routes(STATES["streams off"])), submit)
+        self.assertEqual(set(routes(STATES["streams on"])), submit | proxy)
+        self.assertEqual(set(routes(STATES["management on"])), submit | proxy | management)
+        # Secure by default: the routes that create and delete streams are opt-in.
+        self.assertEqual(PARAMETERS["StreamsApi"]["Default"], "true")
+        self.assertEqual(PARAMETERS["StreamManagement"]["Default"], "false")
+
+    def test_stream_routes_are_lambda_proxy_integrations_of_the_streams_function(self):
+        for key, operation in routes(STATES["management on"]).items():
+            if not key.split(" ")[1].startswith("/streams"):
+                continue
+            integration = operation["x-amazon-apigateway-integration"]
+            self.assertEqual(integration["type"], "aws_proxy", key)
+            self.assertEqual(integration["payloadFormatVersion"], "2.0", key)
+            self.assertIn("${StreamsFunction.Arn}", integration["uri"]["Fn::Sub"], key)
+        permission = props("StreamsInvokePermission")
+        self.assertEqual(permission["FunctionName"], ref("StreamsFunction"))
+        self.assertTrue(permission["SourceArn"]["Fn::Sub"].endswith("${Api}/*/*/streams*"))
+
+    def test_no_separate_route_resources(self):
+        # They would be deleted when the API's body is re-imported on update.
+        kinds = {r["Type"] for r in RESOURCES.values()}
+        self.assertNotIn("AWS::ApiGatewayV2::Route", kinds)
 
     def test_the_integration_role_may_only_put_records_on_this_stream(self):
         statements = [s for p in props("ApiKinesisRole")["Policies"] for s in p["PolicyDocument"]["Statement"]]
@@ -97,10 +157,13 @@ class Authorizer(unittest.TestCase):
         self.assertEqual(PARAMETERS["AuthorizerCacheTtlSeconds"]["Default"], 300)
         self.assertEqual(PARAMETERS["AuthorizerCacheTtlSeconds"]["MaxValue"], 3600)
 
-    def test_sam_applies_it_to_the_route(self):
+    def test_sam_applies_it_to_every_route_in_every_state(self):
         body = transformed()["Api"]["Properties"]["Body"]
-        post = body["paths"]["/submit/{streamName}/{eventId}"]["post"]
-        self.assertEqual(post["security"], [{"BasicAuthorizer": []}])
+        for state, conditions in STATES.items():
+            paths = active(body["paths"], conditions)
+            for path, item in paths.items():
+                for method, operation in item.items():
+                    self.assertEqual(operation["security"], [{"BasicAuthorizer": []}], f"{state}: {method} {path}")
 
 
 class Mapping(unittest.TestCase):
@@ -149,7 +212,7 @@ class Mapping(unittest.TestCase):
 
 
 class Functions(unittest.TestCase):
-    FUNCTIONS = {"AuthorizerFunction": "authorizer", "ConsumerFunction": "consumer"}
+    FUNCTIONS = {"AuthorizerFunction": "authorizer", "ConsumerFunction": "consumer", "StreamsFunction": "streams"}
 
     def test_runtime_build_and_size(self):
         globals_ = plain(TEMPLATE["Globals"]["Function"])
@@ -228,12 +291,18 @@ class Iam(unittest.TestCase):
     def test_no_statement_on_star_except_log_delivery(self):
         resources = transformed()
         roles = {name: r["Properties"] for name, r in resources.items() if r["Type"] == "AWS::IAM::Role"}
-        self.assertEqual(set(roles), {"ApiKinesisRole", "AuthorizerFunctionRole", "ConsumerFunctionRole"})
+        self.assertEqual(
+            set(roles), {"ApiKinesisRole", "AuthorizerFunctionRole", "ConsumerFunctionRole", "StreamsFunctionRole"}
+        )
         for name, role in roles.items():
             # The only managed policy is log delivery (AWSLambdaBasicExecutionRole).
             self.assertTrue(set(role.get("ManagedPolicyArns", [])) <= {BASIC_EXECUTION}, name)
             for policy in role.get("Policies", []):
-                for statement in policy["PolicyDocument"]["Statement"]:
+                for statement in active(policy["PolicyDocument"]["Statement"], STATES["management on"]):
+                    if statement.get("Sid") == "ListStreamsCannotBeScoped":
+                        # ListStreams has no resource-level permissions; nothing else may ride on it.
+                        self.assertEqual((statement["Action"], statement["Resource"]), ("kinesis:ListStreams", "*"))
+                        continue
                     targets = statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
                     self.assertNotIn("*", targets, f"{name}: {statement}")
                     actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
@@ -254,6 +323,34 @@ class Iam(unittest.TestCase):
         self.assertEqual(consumer["SendOnlyToItsQueue"]["Resource"], {"Fn::GetAtt": ["DeadLetterQueue", "Arn"]})
         self.assertEqual(consumer["ReadOnlyItsStream"]["Resource"], {"Fn::GetAtt": ["EventStream", "Arn"]})
 
+    def test_the_streams_function_has_exactly_its_routes_actions(self):
+        resources = transformed()
+        proxy = "arn:${AWS::Partition}:kinesis:${AWS::Region}:${AWS::AccountId}:stream/${AWS::StackName}-proxy-*"
+        policy = resources["StreamsFunctionRole"]["Properties"]["Policies"]
+
+        def statements(conditions):
+            found = {}
+            for p in policy:
+                for s in active(p["PolicyDocument"]["Statement"], conditions):
+                    found[s["Sid"]] = s
+            return found
+
+        off = statements(STATES["streams on"])
+        self.assertEqual(set(off), {"ListStreamsCannotBeScoped", "DescribeAndPutOnlyItsStreams"})
+        put = off["DescribeAndPutOnlyItsStreams"]
+        self.assertEqual(set(put["Action"]), {"kinesis:DescribeStream", "kinesis:PutRecord", "kinesis:PutRecords"})
+        self.assertEqual(put["Resource"], [{"Fn::GetAtt": ["EventStream", "Arn"]}, {"Fn::Sub": proxy}])
+        on = statements(STATES["management on"])["CreateAndDeleteOnlyProxyStreams"]
+        self.assertEqual(set(on["Action"]), {"kinesis:CreateStream", "kinesis:DeleteStream"})
+        self.assertEqual(on["Resource"], {"Fn::Sub": proxy}, "never the ingestion stream")
+        variables = props("StreamsFunction")["Environment"]["Variables"]
+        self.assertEqual(variables["PROXY_STREAM_PREFIX"], {"Fn::Sub": "${AWS::StackName}-proxy-"})
+        self.assertEqual(variables["INGESTION_STREAM"], ref("EventStream"))
+
+    def test_everything_of_the_streams_api_goes_with_it(self):
+        for name in ["StreamsFunction", "StreamsLogs", "StreamsInvokePermission", "StreamsErrorsAlarm"]:
+            self.assertEqual(RESOURCES[name]["Condition"], "HasStreamsApi", name)
+
 
 class Alarms(unittest.TestCase):
     def test_dead_letters_iterator_age_and_errors(self):
@@ -263,6 +360,7 @@ class Alarms(unittest.TestCase):
             "IteratorAge",
             'Errors:[{"Name": "FunctionName", "Value": {"Ref": "AuthorizerFunction"}}]',
             'Errors:[{"Name": "FunctionName", "Value": {"Ref": "ConsumerFunction"}}]',
+            'Errors:[{"Name": "FunctionName", "Value": {"Ref": "StreamsFunction"}}]',
         ]
         for metric in expected:
             self.assertTrue(any(a.startswith(metric) for a in alarms), metric)

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `make build`: sam build of both functions (release, cargo-lambda, arm64 by default) and the zip size
+# `make build`: sam build of the three functions (release, cargo-lambda, arm64 by default) and the zip size
 # of each. ARCH=x86_64 builds for x86_64 instead (deploy with FunctionArchitecture=x86_64).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,13 +30,21 @@ export PATH="$PWD/.venv/lambda/bin:$PWD/.venv/sam/bin:$PATH"
 export SAM_CLI_TELEMETRY=0 AWS_DEFAULT_REGION="${AWS_DEFAULT_REGION:-us-east-1}"
 sam build --beta-features --parameter-overrides "FunctionArchitecture=$ARCH"
 
-# What Lambda would store: the zipped bootstrap of each function.
-python3 - <<'PY'
-import io, os, zipfile
-for function in ("AuthorizerFunction", "ConsumerFunction"):
+# What Lambda would store: the zipped bootstrap of each function. Small zips are part of a fast cold
+# start: the build fails when one grows past ZIP_LIMIT_MB.
+ZIP_LIMIT_MB="${ZIP_LIMIT_MB:-4}" python3 - <<'PY'
+import io, os, sys, zipfile
+limit = float(os.environ["ZIP_LIMIT_MB"])
+over = []
+for function in ("AuthorizerFunction", "ConsumerFunction", "StreamsFunction"):
     path = os.path.join(".aws-sam", "build", function, "bootstrap")
     data = io.BytesIO()
     with zipfile.ZipFile(data, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.write(path, "bootstrap")
-    print(f"{function:20} bootstrap {os.path.getsize(path) / 1e6:6.2f} MB   zip {data.tell() / 1e6:6.2f} MB")
+    size = data.tell() / 1e6
+    print(f"{function:20} bootstrap {os.path.getsize(path) / 1e6:6.2f} MB   zip {size:6.2f} MB")
+    if size >= limit:
+        over.append(function)
+if over:
+    sys.exit(f"zip of {', '.join(over)} is {limit} MB or more: find what grew (cargo bloat) before shipping it")
 PY

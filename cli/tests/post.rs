@@ -53,6 +53,7 @@ async fn the_postman_collection_passes_under_newman() {
         newman.display()
     );
     let stage = stage().await;
+    let export = std::env::temp_dir().join(format!("newman-{}.json", std::process::id()));
     let output = tokio::process::Command::new(&newman)
         .current_dir(&root)
         .args([
@@ -63,7 +64,8 @@ async fn the_postman_collection_passes_under_newman() {
         ])
         .args(["--env-var", &format!("baseUrl={}", stage.gateway_url)])
         .args(["--env-var", &format!("streamName={}", stage.provisioned.stream_name)])
-        .args(["--reporters", "cli", "--disable-unicode", "--color", "off"])
+        .args(["--reporters", "cli,json", "--disable-unicode", "--color", "off"])
+        .args(["--reporter-json-export".as_ref(), export.as_os_str()])
         .output()
         .await
         .expect("newman runs");
@@ -73,8 +75,14 @@ async fn the_postman_collection_passes_under_newman() {
         "newman failed:\n{report}\n{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    // 6 requests, and every one of their assertions ran.
-    assert!(report.contains("requests") && report.contains("assertions"), "{report}");
+    // Every request of both folders ran, and every assertion passed.
+    let run: serde_json::Value = serde_json::from_slice(&std::fs::read(&export).expect("newman's JSON report"))
+        .expect("newman's JSON report is JSON");
+    let _ = std::fs::remove_file(&export);
+    let stats = &run["run"]["stats"];
+    assert_eq!(stats["requests"]["total"], 13, "{report}");
+    assert_eq!(stats["assertions"]["failed"], 0, "{report}");
+    assert!(stats["assertions"]["total"].as_u64().unwrap_or(0) >= 25, "{report}");
     stage.stop().await;
 }
 
@@ -131,5 +139,39 @@ async fn a_wrong_password_exits_non_zero_with_403s_counted() {
     assert_eq!(summary["statuses"]["403"], 5, "{summary}");
     assert_eq!(summary["sent"], 5);
     assert!(summary["first_failures"][0].as_str().unwrap().contains("Forbidden"));
+    stage.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn records_format_sends_batches_through_put_records_and_lands_every_record() {
+    let stage = stage().await;
+    let (ok, summary) = post(
+        &stage,
+        &[
+            "--password",
+            PASSWORD,
+            "--format",
+            "records",
+            "--batch",
+            "40",
+            "--count",
+            "150",
+            "--seed",
+            "7",
+        ],
+    )
+    .await;
+    assert!(ok, "{summary}");
+    // 150 records in batches of 40: 4 requests, the last one of 30.
+    assert_eq!(summary["sent"], 4, "{summary}");
+    assert_eq!(summary["records"], 150, "{summary}");
+    assert_eq!(summary["records_failed"], 0, "{summary}");
+    assert!(summary["records_per_second"].as_f64().unwrap() > 0.0, "{summary}");
+    let landed = eventually("150 items", Duration::from_secs(120), || async {
+        let items = items(&stage).await;
+        (items.len() >= 150).then_some(items)
+    })
+    .await;
+    assert_eq!(landed.len(), 150);
     stage.stop().await;
 }

@@ -1,13 +1,16 @@
 //! `make bench-local`: N submits at a given concurrency through the local stage with release
-//! binaries. Reports requests/s, POST latency, POST → item readable (sampled), and each function's
-//! init duration and max memory used from its REPORT lines. The consumer runs with 1,000-record
-//! batches (BatchSize=1000, MaximumBatchingWindowInSeconds=10).
+//! binaries, then the same N records through the Kinesis proxy API's PutRecords (batches of
+//! BENCH_BATCH), then a few calls of each other `/streams` route. Reports requests/s and records/s
+//! side by side, POST latency, POST → item readable (sampled), each function's init duration and max
+//! memory used from its REPORT lines, and the streams function's warm duration per route. The
+//! consumer runs with 1,000-record batches (BatchSize=1000, MaximumBatchingWindowInSeconds=10).
 //!
 //! moto is the bottleneck of the throughput and end-to-end latency figures (and the stage sends
 //! PutRecord one at a time because moto's is not safe for concurrency): they describe the local
-//! stage, not AWS. The init and memory figures are the functions' own.
+//! stage, not AWS. The init, memory and duration figures are the functions' own.
 //!
-//! BENCH_N (default 2000), BENCH_CONCURRENCY (default 32), BENCH_BIN_DIR (default target/release).
+//! BENCH_N (default 2000), BENCH_CONCURRENCY (default 32), BENCH_BATCH (default 100), BENCH_BIN_DIR
+//! (default target/release).
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -82,6 +85,99 @@ async fn track_visibility(
             }
             !landed
         });
+    }
+}
+
+/// The streams function's mean warm duration over the REPORTs since `since` (without the one that
+/// carried the init).
+fn warm_mean_ms(stage: &Stage, since: usize) -> (usize, f64) {
+    let reports = stage.function("StreamsFunction").expect("streams function").reports();
+    let warm: Vec<f64> = reports
+        .iter()
+        .skip(since)
+        .filter(|r| r.init_duration.is_none())
+        .map(|r| r.duration.as_secs_f64() * 1000.0)
+        .collect();
+    (warm.len(), warm.iter().sum::<f64>() / warm.len().max(1) as f64)
+}
+
+/// The Kinesis proxy API: `n` records through PutRecords in batches, then each read route.
+async fn proxy_api(stage: &Stage, http: &HttpClient, header: &str, n: usize, concurrency: usize) {
+    let batch = env_number("BENCH_BATCH", 100).clamp(1, 500);
+    let stream = stage.provisioned.stream_name.clone();
+    let records_url = format!("{}/streams/{stream}/records", stage.gateway_url);
+    let reports = || {
+        stage
+            .function("StreamsFunction")
+            .expect("streams function")
+            .reports()
+            .len()
+    };
+    let since = reports();
+    let next = Arc::new(AtomicUsize::new(0));
+    let latency = Arc::new(Mutex::new(Histogram::<u64>::new(3).expect("histogram")));
+    let started = Instant::now();
+    let mut workers = tokio::task::JoinSet::new();
+    for _ in 0..concurrency.clamp(1, 8) {
+        let (http, header, url) = (http.clone(), header.to_string(), records_url.clone());
+        let (next, latency) = (Arc::clone(&next), Arc::clone(&latency));
+        workers.spawn(async move {
+            loop {
+                let first = next.fetch_add(batch, Ordering::SeqCst);
+                if first >= n {
+                    break;
+                }
+                let records: Vec<serde_json::Value> = (first..n.min(first + batch))
+                    .map(|i| serde_json::json!({"data": {"index": i, "title": "bench record"}, "partition-key": format!("proxy-{i:06}")}))
+                    .collect();
+                let body = serde_json::json!({ "records": records }).to_string();
+                let sent = Instant::now();
+                let answer = http
+                    .call("PUT", &url, &[("authorization", &header), ("content-type", "application/json")], body)
+                    .await;
+                assert_eq!(answer.status, 200, "{}", answer.body);
+                assert_eq!(answer.json()["FailedRecordCount"], 0, "{}", answer.body);
+                latency.lock().await.record(sent.elapsed().as_micros() as u64).ok();
+            }
+        });
+    }
+    while workers.join_next().await.is_some() {}
+    let wall = started.elapsed();
+    let latency = latency.lock().await.clone();
+    println!(
+        "  PutRecords          {:>8.0} records/s ({n} records in {} requests of {batch}, {:.2} s)   p50 {:.2} ms   p99 {:.2} ms",
+        n as f64 / wall.as_secs_f64(),
+        latency.len(),
+        wall.as_secs_f64(),
+        ms(&latency, 0.5),
+        ms(&latency, 0.99)
+    );
+    let (count, mean) = warm_mean_ms(stage, since);
+    println!("  streams warm        PUT /streams/{{name}}/records  {mean:>7.2} ms mean ({count} invocations)");
+    let routes = [
+        ("GET", "/streams".to_string(), String::new()),
+        ("GET", format!("/streams/{stream}"), String::new()),
+        (
+            "PUT",
+            format!("/streams/{stream}/record"),
+            r#"{"Data": {"title": "bench record"}, "PartitionKey": "proxy-single"}"#.to_string(),
+        ),
+    ];
+    for (method, path, body) in routes {
+        let since = reports();
+        for _ in 0..20 {
+            let answer = http
+                .call(
+                    method,
+                    &format!("{}{path}", stage.gateway_url),
+                    &[("authorization", header)],
+                    body.clone(),
+                )
+                .await;
+            assert_eq!(answer.status, 200, "{method} {path}: {}", answer.body);
+        }
+        let (count, mean) = warm_mean_ms(stage, since);
+        println!("  streams warm        {method} {path:<30} {mean:>7.2} ms mean ({count} invocations)");
     }
 }
 
@@ -175,7 +271,7 @@ async fn main() {
         ms(&visible, 0.99),
         visible.len()
     );
-    for logical_id in ["AuthorizerFunction", "ConsumerFunction"] {
+    for logical_id in ["AuthorizerFunction", "ConsumerFunction", "StreamsFunction"] {
         let reports = stage.function(logical_id).expect("function").reports();
         let init: Vec<String> = reports
             .iter()
@@ -191,6 +287,7 @@ async fn main() {
             total / reports.len().max(1) as f64
         );
     }
+    proxy_api(&stage, &http, &header, n, concurrency).await;
     let batches: Vec<usize> = stage.deliveries().iter().map(|d| d.batch_size).collect();
     println!(
         "  consumer batches    {} (largest {})",

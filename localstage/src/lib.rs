@@ -1,17 +1,18 @@
 //! The local stage: the whole pipeline on one machine, from `template.yaml`.
 //!
 //! moto server (or the emulator at a given endpoint) holds the stream, table, queue and secret; the
-//! real `authorizer` and `consumer` binaries run as Lambda functions behind an emulated Runtime API;
-//! an emulated HTTP API and event source mapping connect them as AWS would.
+//! real function binaries (`authorizer`, `consumer`, `streams`) run as Lambda functions behind an
+//! emulated Runtime API; an emulated HTTP API and event source mapping connect them as AWS would.
 
 pub mod apigw;
 pub mod kinesis_esm;
 pub mod lambda;
 pub mod provision;
+pub mod put_record_guard;
 pub mod template;
 
 use std::collections::{BTreeMap, HashMap};
-use std::net::SocketAddr;
+use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -183,6 +184,15 @@ fn serve(listener: tokio::net::TcpListener, app: axum::Router, mut stop: watch::
     })
 }
 
+/// How the banner names a route's integration.
+fn integration_label(integration: &template::Integration) -> String {
+    match integration {
+        template::Integration::KinesisPutRecord { .. } => "Kinesis-PutRecord integration".into(),
+        template::Integration::LambdaProxy { function, .. } => format!("Lambda proxy -> {function}"),
+        template::Integration::NotEmulated(what) => format!("not emulated: {what}"),
+    }
+}
+
 impl Stage {
     /// Starts everything and returns once the stage accepts requests.
     pub async fn start(options: Options) -> Result<Stage, StageError> {
@@ -201,7 +211,18 @@ impl Stage {
         let sdk = sdk_config(&endpoint).await;
         let (provisioned, resolver) =
             provision(&plan, &sdk, (options.username.clone(), options.password.clone())).await?;
-        let emulator_env = motoserver::client_env(&endpoint);
+        let mut tasks = Vec::new();
+        let (shutdown, stopping) = watch::channel(false);
+
+        // Every Kinesis client of the stage goes through the PutRecord guard (see put_record_guard).
+        let (guard_listener, kinesis_url) = bind("Kinesis PutRecord guard", (Ipv4Addr::LOCALHOST, 0).into()).await?;
+        tasks.push(serve(
+            guard_listener,
+            put_record_guard::router(&endpoint),
+            stopping.clone(),
+        ));
+        let mut emulator_env = motoserver::client_env(&endpoint);
+        emulator_env.push(("AWS_ENDPOINT_URL_KINESIS", kinesis_url.clone()));
 
         // The functions, with the environment the template gives them.
         let mut hosts = HashMap::new();
@@ -249,15 +270,12 @@ impl Stage {
                 })?;
             hosts.insert(logical_id.clone(), host);
         }
-        let mut tasks = Vec::new();
-        let (shutdown, stopping) = watch::channel(false);
-
         // The invoke API.
         let (invoke_listener, invoke_url) = bind("invoke API", options.invoke_addr).await?;
         let invoke_app = lambda::invoke_api::router(hosts.values().cloned().collect());
         let mut listeners = vec![invoke_listener];
         // `cargo lambda invoke` connects to [::1] by default: answer there too when we can.
-        if options.invoke_addr.ip() == std::net::Ipv4Addr::LOCALHOST
+        if options.invoke_addr.ip() == Ipv4Addr::LOCALHOST
             && options.invoke_addr.port() != 0
             && let Ok(v6) =
                 tokio::net::TcpListener::bind((std::net::Ipv6Addr::LOCALHOST, options.invoke_addr.port())).await
@@ -282,15 +300,19 @@ impl Stage {
             .filter_map(|logical| resolver.refs.get(logical).cloned())
             .collect();
         // API Gateway makes one call per request to the service it integrates; it does not retry.
-        let once = sdk.to_builder().retry_config(RetryConfig::disabled()).build();
+        let once = sdk_config(&kinesis_url)
+            .await
+            .to_builder()
+            .retry_config(RetryConfig::disabled())
+            .build();
         let gateway = Arc::new(Gateway {
             routes: plan.routes.clone(),
             authorizers,
+            functions: hosts.clone(),
             kinesis: aws_sdk_kinesis::Client::new(&once),
             allowed_streams,
             cache: Default::default(),
             access_log: options.verbose,
-            put_record_lock: Default::default(),
         });
         let (gateway_listener, gateway_url) = bind("HTTP API", options.gateway_addr).await?;
         tasks.push(serve(gateway_listener, apigw::router(gateway), stopping.clone()));
@@ -354,16 +376,39 @@ impl Stage {
         let p = &self.provisioned;
         let url = format!("{}/submit/{}/evt-0001", self.gateway_url, p.stream_name);
         let aws = format!("aws --endpoint-url {} --region {}", self.endpoint, motoserver::REGION);
+        let routes: String = self
+            .plan
+            .routes
+            .iter()
+            .map(|route| format!("\x20   {:<40} {}\n", route.key(), integration_label(&route.integration)))
+            .collect();
         let mut banner = format!(
             "\n streamgate local stage is up\n\n\
-             \x20 API         {gateway}\n\
-             \x20 route       POST /submit/{{streamName}}/{{eventId}}   (streamName = {stream})\n\
+             \x20 API         {gateway}   (streamName = {stream})\n\
              \x20 username    {user}\n\
-             \x20 password    {password}\n\n\
+             \x20 password    {password}\n\
+             \x20 routes (all behind the Basic-auth authorizer):\n{routes}\n\
              \x20 try it:\n\
              \x20   curl -u '{user}:{password}' -H 'content-type: application/json' \\\n\
-             \x20        -d '{{\"title\": \"hello\"}}' {url}\n\n\
-             \x20 read it back:\n\
+             \x20        -d '{{\"title\": \"hello\"}}' {url}\n",
+            gateway = self.gateway_url,
+            stream = p.stream_name,
+            user = p.username,
+            password = p.password,
+        );
+        if self.plan.routes.iter().any(|r| r.path.starts_with("/streams")) {
+            banner.push_str(&format!(
+                "\x20   curl -u '{user}:{password}' -X PUT -H 'content-type: application/json' \\\n\
+                 \x20        -d '{{\"records\": [{{\"data\": {{\"title\": \"hi\"}}, \"partition-key\": \"evt-0002\"}}]}}' \\\n\
+                 \x20        {gateway}/streams/{stream}/records\n",
+                user = p.username,
+                password = p.password,
+                gateway = self.gateway_url,
+                stream = p.stream_name,
+            ));
+        }
+        banner.push_str(&format!(
+            "\n\x20 read it back:\n\
              \x20   ./target/debug/streamgate item evt-0001 --endpoint {endpoint}\n\
              \x20 or with the AWS CLI (credentials AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing):\n\
              \x20   {aws} dynamodb scan --table-name {table}\n\
@@ -371,15 +416,11 @@ impl Stage {
              \x20 invoke a function:  cargo lambda invoke -P {invoke_port} authorizer --data-file events/authorizer-http-v2-allow.json\n\
              \x20 emulator:           {endpoint}\n\n\
              \x20 stop: Ctrl-C\n",
-            gateway = self.gateway_url,
-            stream = p.stream_name,
-            user = p.username,
-            password = p.password,
             table = p.table_name,
             queue = p.queue_url,
             invoke_port = self.invoke_url.rsplit_once(':').map_or("9000", |(_, port)| port),
             endpoint = self.endpoint,
-        );
+        ));
         if !self.not_emulated.is_empty() {
             banner.push_str("\n  not emulated (declared in template.yaml, ignored here):\n");
             for item in &self.not_emulated {

@@ -29,8 +29,13 @@ impl HttpClient {
 
     /// `POST` with a body.
     pub async fn post(&self, url: &str, headers: &[(&str, &str)], body: impl Into<Bytes>) -> Answer {
-        self.send("POST", url, headers, body)
+        self.call("POST", url, headers, body).await
+    }
+
+    /// Any method; a transport failure fails the test.
+    pub async fn call(&self, method: &str, url: &str, headers: &[(&str, &str)], body: impl Into<Bytes>) -> Answer {
+        self.send(method, url, headers, body)
             .await
-            .unwrap_or_else(|e| panic!("POST {url}: {e}"))
+            .unwrap_or_else(|e| panic!("{method} {url}: {e}"))
     }
 }

@@ -3,18 +3,14 @@
 
 use std::time::Duration;
 
-use aws_lambda_events::event::apigw::{
-    ApiGatewayV2CustomAuthorizerV2Request, ApiGatewayV2httpRequestContext,
-    ApiGatewayV2httpRequestContextHttpDescription,
-};
-use axum::http::{HeaderMap, StatusCode};
+use aws_lambda_events::event::apigw::ApiGatewayV2CustomAuthorizerV2Request;
+use axum::http::StatusCode;
 use axum::response::Response;
 use bytes::Bytes;
 use serde_json::{Value as Json, json};
 
 use super::authorizer_cache::Verdict;
-use super::routes::query_parameters;
-use super::{Gateway, LOCAL_API_ID, Request, message};
+use super::{Gateway, LOCAL_API_ID, Request, message, payload};
 use crate::lambda::{FunctionHost, Outcome};
 use crate::template::AuthorizerSpec;
 
@@ -68,30 +64,7 @@ impl Gateway {
 
 /// The payload-format-2.0 authorizer event, built with `aws_lambda_events`' own type.
 fn authorizer_event(spec: &AuthorizerSpec, request: &Request<'_>, identity: &[String]) -> Json {
-    let route_key = format!("{} {}", request.route.method, request.route.path);
     let path = request.uri.path().to_string();
-    let mut http = ApiGatewayV2httpRequestContextHttpDescription::default();
-    http.method = request.method.clone();
-    http.path = Some(path.clone());
-    http.protocol = Some("HTTP/1.1".into());
-    http.source_ip = Some(request.source_ip.clone());
-    http.user_agent = request
-        .headers
-        .get("user-agent")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string);
-    let now = chrono::Utc::now();
-    let mut context = ApiGatewayV2httpRequestContext::default();
-    context.route_key = Some(route_key.clone());
-    context.account_id = Some(motoserver::ACCOUNT_ID.into());
-    context.stage = Some("$default".into());
-    context.request_id = Some(request.request_id.to_string());
-    context.apiid = Some(LOCAL_API_ID.into());
-    context.domain_name = Some("127.0.0.1".into());
-    context.domain_prefix = Some(LOCAL_API_ID.into());
-    context.time = Some(now.format("%d/%b/%Y:%H:%M:%S %z").to_string());
-    context.time_epoch = now.timestamp_millis();
-    context.http = http;
     let mut event = ApiGatewayV2CustomAuthorizerV2Request::default();
     event.version = Some(spec.payload_format_version.clone());
     event.type_ = Some("REQUEST".into());
@@ -103,33 +76,16 @@ fn authorizer_event(spec: &AuthorizerSpec, request: &Request<'_>, identity: &[St
         path
     ));
     event.identity_source = Some(identity.to_vec());
-    event.route_key = Some(route_key);
+    event.route_key = Some(request.route.key());
     event.raw_path = Some(path);
     event.raw_query_string = Some(request.uri.query().unwrap_or_default().to_string());
-    event.cookies = request
-        .headers
-        .get_all("cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split("; ").map(str::to_string))
+    event.cookies = payload::cookies(request.headers);
+    event.headers = payload::joined_headers(request.headers);
+    event.query_string_parameters = payload::query_string_parameters(request.uri.query())
+        .into_iter()
         .collect();
-    // HTTP APIs lowercase header names and join repeated headers with commas.
-    let mut headers = HeaderMap::new();
-    for name in request.headers.keys() {
-        let joined: Vec<&str> = request
-            .headers
-            .get_all(name)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .collect();
-        if let Ok(value) = joined.join(",").parse() {
-            headers.insert(name.clone(), value);
-        }
-    }
-    event.headers = headers;
-    event.query_string_parameters = query_parameters(request.uri.query()).into_iter().collect();
     event.path_parameters = request.parameters.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
-    event.request_context = context;
+    event.request_context = payload::request_context(request);
     serde_json::to_value(event).unwrap_or(Json::Null)
 }
 

@@ -4,15 +4,14 @@
 //! on the Kinesis side (unknown or not-ACTIVE stream, throttling, a record over the limit, a stream
 //! the integration role may not write).
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use aws_sdk_kinesis::primitives::Blob;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
-use super::routes::query_parameters;
-use super::{Gateway, Request, message};
+use super::{Gateway, Request, message, payload};
 
 /// Kinesis's limit on one record: data plus partition key, in bytes.
 pub const MAX_RECORD_BYTES: usize = 1024 * 1024;
@@ -44,7 +43,7 @@ fn mapping_value(expression: &str, request: &Request<'_>) -> Option<Vec<u8>> {
         return request.headers.get(name).map(|v| v.as_bytes().to_vec());
     }
     if let Some(name) = expression.strip_prefix("$request.querystring.") {
-        return query_parameters(request.uri.query())
+        return payload::query_string_parameters(request.uri.query())
             .remove(name)
             .map(String::into_bytes);
     }
@@ -59,10 +58,14 @@ fn internal_error() -> Response {
 }
 
 impl Gateway {
-    /// Serves a `Kinesis-PutRecord` route.
-    pub(super) async fn put_record(&self, request: &Request<'_>) -> Response {
+    /// Serves a `Kinesis-PutRecord` route with its request parameters.
+    pub(super) async fn put_record(
+        &self,
+        request: &Request<'_>,
+        request_parameters: &BTreeMap<String, String>,
+    ) -> Response {
         let mut values: HashMap<&str, Vec<u8>> = HashMap::new();
-        for (name, expression) in &request.route.request_parameters {
+        for (name, expression) in request_parameters {
             // A missing or empty mapped value is the client's error.
             match mapping_value(expression, request) {
                 Some(value) if !value.is_empty() => {
@@ -86,7 +89,6 @@ impl Gateway {
             }
             return internal_error();
         }
-        let serialized = self.put_record_lock.lock().await;
         let result = self
             .kinesis
             .put_record()
@@ -95,7 +97,6 @@ impl Gateway {
             .data(Blob::new(data))
             .send()
             .await;
-        drop(serialized);
         match result {
             Ok(output) => {
                 let mut body = json!({"SequenceNumber": output.sequence_number(), "ShardId": output.shard_id()});

@@ -1,11 +1,13 @@
 //! API Gateway's HTTP API as it serves this template: route matching ([`routes`]), the Lambda
-//! authorizer with its result cache ([`authorizer`], [`authorizer_cache`]), and the
-//! `Kinesis-PutRecord` integration ([`kinesis`]). Errors have API Gateway's JSON shape
-//! `{"message": "..."}`.
+//! authorizer with its result cache ([`authorizer`], [`authorizer_cache`]), and the integrations:
+//! `Kinesis-PutRecord` ([`kinesis`]) and the Lambda proxy ([`lambda_proxy`]), whose events share
+//! [`payload`]. Errors have API Gateway's JSON shape `{"message": "..."}`.
 
 pub mod authorizer;
 pub mod authorizer_cache;
 pub mod kinesis;
+pub mod lambda_proxy;
+mod payload;
 pub mod routes;
 
 use std::collections::{BTreeMap, HashMap};
@@ -20,7 +22,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value as Json, json};
 
 use crate::lambda::FunctionHost;
-use crate::template::{AuthorizerSpec, Route};
+use crate::template::{AuthorizerSpec, Integration, Route};
 use authorizer_cache::AuthorizerCache;
 
 /// API id used in ARNs and domain names of the local stage.
@@ -38,7 +40,9 @@ pub struct Gateway {
     pub routes: Vec<Route>,
     /// Authorizers by name, with their function.
     pub authorizers: HashMap<String, (AuthorizerSpec, FunctionHost)>,
-    /// Kinesis client pointed at the emulator.
+    /// Functions by logical id, for Lambda proxy integrations.
+    pub functions: HashMap<String, FunctionHost>,
+    /// Kinesis client pointed at the emulator (through the PutRecord guard).
     pub kinesis: aws_sdk_kinesis::Client,
     /// Stream names the integration role may write to (empty = unrestricted).
     pub allowed_streams: Vec<String>,
@@ -46,9 +50,6 @@ pub struct Gateway {
     pub cache: AuthorizerCache,
     /// Print one access line per request.
     pub access_log: bool,
-    /// moto's PutRecord is not safe for concurrency (two concurrent calls can get the same sequence
-    /// number and one record silently replaces the other), so the stage sends them one at a time.
-    pub put_record_lock: tokio::sync::Mutex<()>,
 }
 
 /// The gateway as an axum router (every path goes through the template's routes).
@@ -143,7 +144,7 @@ async fn handle(
 
 impl Gateway {
     async fn serve(&self, request: Request<'_>) -> (Response, Option<String>) {
-        let mut user = None;
+        let mut context = Json::Null;
         if let Some(name) = &request.route.authorizer {
             let Some((spec, function)) = self.authorizers.get(name) else {
                 return (
@@ -152,13 +153,17 @@ impl Gateway {
                 );
             };
             match self.authorize(spec, function, &request).await {
-                Ok(context) => user = context.get("username").and_then(Json::as_str).map(str::to_string),
+                Ok(verdict) => context = verdict,
                 Err(response) => return (response, None),
             }
         }
-        let response = match request.route.integration_subtype.as_str() {
-            "Kinesis-PutRecord" => self.put_record(&request).await,
-            _ => message(StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error"),
+        let user = context.get("username").and_then(Json::as_str).map(str::to_string);
+        let response = match &request.route.integration {
+            Integration::KinesisPutRecord { request_parameters, .. } => {
+                self.put_record(&request, request_parameters).await
+            }
+            Integration::LambdaProxy { function, .. } => self.lambda_proxy(&request, function, &context).await,
+            Integration::NotEmulated(_) => message(StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error"),
         };
         (response, user)
     }

@@ -33,13 +33,6 @@ pub fn match_path(template: &str, path: &str) -> Option<BTreeMap<String, String>
     actual.next().is_none().then_some(parameters)
 }
 
-/// The query string's parameters (`a=1&b=x%20y`), decoded; a repeated name keeps its last value.
-pub fn query_parameters(query: Option<&str>) -> BTreeMap<String, String> {
-    form_urlencoded::parse(query.unwrap_or_default().as_bytes())
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -59,14 +52,5 @@ mod tests {
         assert!(match_path("/submit/{streamName}/{eventId}", "/submit//e").is_none());
         assert!(match_path("/submit/{streamName}/{eventId}", "/other/s/e").is_none());
         assert_eq!(match_path("/files/{path+}", "/files/a/b/c").unwrap()["path"], "a/b/c");
-    }
-
-    #[test]
-    fn query_strings() {
-        let q = query_parameters(Some("a=1&b=x%20y&c=p+q&a=2"));
-        assert_eq!(q["a"], "2");
-        assert_eq!(q["b"], "x y");
-        assert_eq!(q["c"], "p q");
-        assert!(query_parameters(None).is_empty());
     }
 }

@@ -97,6 +97,71 @@ impl Resolver {
         }
     }
 
+    /// The template as CloudFormation deploys it for these parameter values: resources (and outputs)
+    /// whose `Condition` is false removed, every `Fn::If` replaced by its chosen branch and
+    /// `AWS::NoValue` dropped; other intrinsics stay for [`Resolver::resolve`].
+    pub fn decide_template(&self, mut template: Json) -> Result<Json, TemplateError> {
+        for section in ["Resources", "Outputs"] {
+            if let Some(Json::Object(entries)) = template.get_mut(section) {
+                let mut kept = Map::new();
+                for (name, entry) in std::mem::take(entries) {
+                    let holds = match entry.get("Condition").and_then(Json::as_str) {
+                        Some(condition) => self.holds(condition)?,
+                        None => true,
+                    };
+                    if holds && let Some(entry) = self.decide(&entry)? {
+                        kept.insert(name, entry);
+                    }
+                }
+                *entries = kept;
+            }
+        }
+        Ok(template)
+    }
+
+    fn holds(&self, condition: &str) -> Result<bool, TemplateError> {
+        self.conditions
+            .get(condition)
+            .copied()
+            .ok_or_else(|| shape(format!("unknown condition {condition}")))
+    }
+
+    /// `value` with `Fn::If` decided and `AWS::NoValue` dropped (`None` when `value` itself is it).
+    pub fn decide(&self, value: &Json) -> Result<Option<Json>, TemplateError> {
+        match single_key(value) {
+            Some(("Ref", Json::String(name))) if name == "AWS::NoValue" => return Ok(None),
+            Some(("Fn::If", Json::Array(items))) => {
+                let [condition, yes, no] = items.as_slice() else {
+                    return Err(shape("Fn::If takes [condition, then, else]"));
+                };
+                let holds = self.holds(condition.as_str().unwrap_or_default())?;
+                return self.decide(if holds { yes } else { no });
+            }
+            _ => {}
+        }
+        Ok(Some(match value {
+            Json::Object(object) => {
+                let mut decided = Map::new();
+                for (key, item) in object {
+                    if let Some(item) = self.decide(item)? {
+                        decided.insert(key.clone(), item);
+                    }
+                }
+                Json::Object(decided)
+            }
+            Json::Array(items) => {
+                let mut decided = Vec::new();
+                for item in items {
+                    if let Some(item) = self.decide(item)? {
+                        decided.push(item);
+                    }
+                }
+                Json::Array(decided)
+            }
+            other => other.clone(),
+        }))
+    }
+
     /// Resolves every intrinsic function in `value`. `None` is `AWS::NoValue`.
     pub fn resolve(&self, value: &Json) -> Result<Option<Json>, TemplateError> {
         if let Some((function, argument)) = single_key(value) {
@@ -145,12 +210,7 @@ impl Resolver {
                     if items.len() != 3 {
                         return Err(shape("Fn::If takes [condition, then, else]"));
                     }
-                    let name = items[0].as_str().unwrap_or_default();
-                    let holds = self
-                        .conditions
-                        .get(name)
-                        .copied()
-                        .ok_or_else(|| shape(format!("unknown condition {name}")))?;
+                    let holds = self.holds(items[0].as_str().unwrap_or_default())?;
                     return self.resolve(&items[if holds { 1 } else { 2 }]);
                 }
                 "Fn::Join" => {
@@ -286,5 +346,29 @@ mod tests {
             Some(json!({"b": 1}))
         );
         assert!(r.resolve(&json!({"Ref": "Missing"})).is_err());
+    }
+
+    #[test]
+    fn deciding_keeps_the_deployed_shape_and_leaves_other_intrinsics() {
+        let t = parse(
+            "Parameters:\n  On: {Type: String, Default: 'false'}\n\
+             Conditions:\n  IsOn: !Equals [!Ref On, 'true']\n\
+             Resources:\n  A: {Type: X, Condition: IsOn}\n  B:\n    Type: Y\n    Properties:\n\
+             \x20     P: !If [IsOn, 1, !Ref AWS::NoValue]\n      L: [!If [IsOn, 1, 2], !Ref Other]\n\
+             Outputs:\n  O: {Condition: IsOn, Value: 1}\n",
+        )
+        .unwrap();
+        let decided = Resolver::new(&t).unwrap().decide_template(t).unwrap();
+        assert!(
+            decided.pointer("/Resources/A").is_none(),
+            "a false Condition removes the resource"
+        );
+        assert_eq!(
+            decided.pointer("/Resources/B/Properties").unwrap(),
+            &json!({"L": [2, {"Ref": "Other"}]})
+        );
+        assert_eq!(decided["Outputs"], json!({}));
+        let r = Resolver::default();
+        assert!(r.decide(&json!({"Fn::If": ["Unknown", 1, 2]})).is_err());
     }
 }

@@ -46,6 +46,8 @@ impl Plan {
     /// Extracts the plan from a long-form template.
     pub fn from_template(template: Json) -> Result<Plan, TemplateError> {
         let resolver = Resolver::new(&template)?;
+        // From here on the template is what CloudFormation would deploy for these parameter values.
+        let template = resolver.decide_template(template)?;
         let mut not_emulated = Vec::new();
         let functions = functions(&template, &resolver, &mut not_emulated)?;
         let (api, authorizers, routes, integration_roles) = http_api(&template, &resolver, &mut not_emulated)?;
@@ -277,25 +279,22 @@ fn http_api(template: &Json, resolver: &Resolver, not_emulated: &mut Vec<String>
                 .and_then(Json::as_object)
                 .and_then(|first| first.keys().next().cloned())
                 .or_else(|| default_authorizer.clone());
-            let credentials_role = integration.get("credentials").and_then(logical_of_get_att);
-            if let Some(role) = &credentials_role {
+            let integration = integration_of(integration);
+            if let Integration::KinesisPutRecord {
+                credentials_role: Some(role),
+                ..
+            } = &integration
+            {
                 integration_roles.push(role.clone());
+            }
+            if let Integration::NotEmulated(what) = &integration {
+                not_emulated.push(format!("{} {path}: {what} (answered with 500)", method.to_uppercase()));
             }
             routes.push(Route {
                 method: method.to_uppercase(),
                 path: path.clone(),
                 authorizer,
-                integration_subtype: integration
-                    .get("integrationSubtype")
-                    .and_then(Json::as_str)
-                    .unwrap_or_default()
-                    .to_string(),
-                request_parameters: integration
-                    .get("requestParameters")
-                    .and_then(Json::as_object)
-                    .map(|p| p.iter().map(|(k, v)| (k.clone(), scalar_text(v))).collect())
-                    .unwrap_or_default(),
-                credentials_role,
+                integration,
             });
         }
     }
@@ -308,6 +307,55 @@ fn http_api(template: &Json, resolver: &Resolver, not_emulated: &mut Vec<String>
         }
     }
     Ok((api.clone(), authorizers, routes, integration_roles))
+}
+
+/// Reads `x-amazon-apigateway-integration`.
+fn integration_of(integration: &Json) -> Integration {
+    let text = |key: &str| integration.get(key).and_then(Json::as_str).unwrap_or_default();
+    if text("integrationSubtype") == "Kinesis-PutRecord" {
+        return Integration::KinesisPutRecord {
+            request_parameters: integration
+                .get("requestParameters")
+                .and_then(Json::as_object)
+                .map(|p| p.iter().map(|(k, v)| (k.clone(), scalar_text(v))).collect())
+                .unwrap_or_default(),
+            credentials_role: integration.get("credentials").and_then(logical_of_get_att),
+        };
+    }
+    let kind = text("type");
+    if kind == "aws_proxy" {
+        let function = integration.get("uri").and_then(function_of_invocation_uri);
+        let version = integration
+            .get("payloadFormatVersion")
+            .map(scalar_text)
+            .unwrap_or_else(|| "2.0".into());
+        return match function {
+            Some(_) if version != "2.0" => {
+                Integration::NotEmulated(format!("Lambda proxy payload format {version} (only 2.0 is emulated)"))
+            }
+            Some(function) => Integration::LambdaProxy {
+                function,
+                payload_format_version: version,
+            },
+            None => Integration::NotEmulated("a Lambda integration whose uri is not !Sub ...${Function.Arn}...".into()),
+        };
+    }
+    Integration::NotEmulated(format!("integration type {kind:?}"))
+}
+
+/// The function of a Lambda invocation URI written as `!Sub "arn:...:functions/${Fn.Arn}/invocations"`
+/// (or `!GetAtt Fn.Arn` inside a `!Join`).
+fn function_of_invocation_uri(uri: &Json) -> Option<String> {
+    let sub = uri
+        .get("Fn::Sub")
+        .and_then(|s| s.as_str().or_else(|| s.get(0)?.as_str()));
+    if let Some(text) = sub {
+        let (_, after) = text.split_once("/functions/${")?;
+        let (reference, _) = after.split_once('}')?;
+        return reference.strip_suffix(".Arn").map(str::to_string);
+    }
+    let parts = uri.pointer("/Fn::Join/1")?.as_array()?;
+    parts.iter().find_map(logical_of_get_att)
 }
 
 /// The event source mapping's settings, with AWS's defaults and ranges.
@@ -363,15 +411,36 @@ mod tests {
     #[test]
     fn plan_of_the_repository_template() {
         let plan = Plan::from_template(repo_template()).unwrap();
-        assert_eq!(plan.routes.len(), 1);
-        let route = &plan.routes[0];
+        let keys: Vec<String> = plan.routes.iter().map(Route::key).collect();
         assert_eq!(
-            (route.method.as_str(), route.path.as_str()),
-            ("POST", "/submit/{streamName}/{eventId}")
+            keys,
+            [
+                "GET /streams",
+                "GET /streams/{streamName}",
+                "PUT /streams/{streamName}/record",
+                "PUT /streams/{streamName}/records",
+                "POST /submit/{streamName}/{eventId}",
+            ],
+            "POST and DELETE /streams/{{streamName}} are off by default"
         );
-        assert_eq!(route.authorizer.as_deref(), Some("BasicAuthorizer"));
-        assert_eq!(route.integration_subtype, "Kinesis-PutRecord");
-        assert_eq!(route.request_parameters["PartitionKey"], "$request.path.eventId");
+        assert!(
+            plan.routes
+                .iter()
+                .all(|r| r.authorizer.as_deref() == Some("BasicAuthorizer"))
+        );
+        let submit = plan.routes.iter().find(|r| r.method == "POST").unwrap();
+        let Integration::KinesisPutRecord { request_parameters, .. } = &submit.integration else {
+            panic!("submit is a Kinesis-PutRecord integration: {submit:?}");
+        };
+        assert_eq!(request_parameters["PartitionKey"], "$request.path.eventId");
+        assert_eq!(
+            plan.routes[0].integration,
+            Integration::LambdaProxy {
+                function: "StreamsFunction".into(),
+                payload_format_version: "2.0".into()
+            }
+        );
+        assert_eq!(plan.functions["StreamsFunction"].binary, "streams");
         let authorizer = &plan.authorizers["BasicAuthorizer"];
         assert_eq!(authorizer.function, "AuthorizerFunction");
         assert_eq!(authorizer.identity_headers, vec!["authorization"]);
@@ -402,6 +471,37 @@ mod tests {
             json!({"username": "streamgate"}).as_object().cloned().unwrap()
         );
         assert!(plan.not_emulated.iter().any(|n| n.contains("throttling")));
+    }
+
+    #[test]
+    fn parameters_turn_routes_and_their_function_on_and_off() {
+        let with = |overrides: &[(&str, &str)]| {
+            let mut template = repo_template();
+            let overrides: BTreeMap<String, String> =
+                overrides.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+            crate::template::parameters::apply_overrides(&mut template, &overrides).unwrap();
+            Plan::from_template(template).unwrap()
+        };
+        let off = with(&[("StreamsApi", "false")]);
+        assert_eq!(off.routes.len(), 1);
+        assert!(!off.functions.contains_key("StreamsFunction"));
+        let managed = with(&[("StreamManagement", "true")]);
+        let keys: Vec<String> = managed.routes.iter().map(Route::key).collect();
+        assert!(keys.contains(&"POST /streams/{streamName}".to_string()));
+        assert!(keys.contains(&"DELETE /streams/{streamName}".to_string()));
+        assert_eq!(
+            managed.functions["StreamsFunction"].environment["STREAM_MANAGEMENT"],
+            json!("true")
+        );
+    }
+
+    #[test]
+    fn invocation_uris() {
+        let sub = json!({"Fn::Sub": "arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${F.Arn}/invocations"});
+        assert_eq!(function_of_invocation_uri(&sub).as_deref(), Some("F"));
+        let join = json!({"Fn::Join": ["", ["arn:aws:apigateway:r:lambda:path/2015-03-31/functions/", {"Fn::GetAtt": ["G", "Arn"]}, "/invocations"]]});
+        assert_eq!(function_of_invocation_uri(&join).as_deref(), Some("G"));
+        assert!(function_of_invocation_uri(&json!("arn:aws:lambda:us-east-1:1:function:x")).is_none());
     }
 
     #[test]

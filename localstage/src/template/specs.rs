@@ -13,12 +13,36 @@ pub struct Route {
     pub path: String,
     /// Authorizer name, when the route is authorized.
     pub authorizer: Option<String>,
-    /// `integrationSubtype` (only `Kinesis-PutRecord` is emulated).
-    pub integration_subtype: String,
-    /// The integration's request parameters (unresolved mapping expressions).
-    pub request_parameters: BTreeMap<String, String>,
-    /// Logical id of the role the integration assumes.
-    pub credentials_role: Option<String>,
+    /// What serves it.
+    pub integration: Integration,
+}
+
+impl Route {
+    /// The route key as API Gateway spells it (`POST /submit/{streamName}/{eventId}`).
+    pub fn key(&self) -> String {
+        format!("{} {}", self.method, self.path)
+    }
+}
+
+/// A route's integration (`x-amazon-apigateway-integration`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Integration {
+    /// The `Kinesis-PutRecord` AWS service integration.
+    KinesisPutRecord {
+        /// The request parameters (unresolved mapping expressions).
+        request_parameters: BTreeMap<String, String>,
+        /// Logical id of the role the integration assumes.
+        credentials_role: Option<String>,
+    },
+    /// A Lambda proxy integration (`aws_proxy` with a function's invocation URI).
+    LambdaProxy {
+        /// Logical id of the function.
+        function: String,
+        /// `payloadFormatVersion` (`1.0` or `2.0`).
+        payload_format_version: String,
+    },
+    /// Something the local stage does not emulate (answered with a 500), described.
+    NotEmulated(String),
 }
 
 /// A Lambda authorizer of the HTTP API.
