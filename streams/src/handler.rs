@@ -12,7 +12,7 @@ use serde::Serialize;
 use serde_json::value::RawValue;
 
 use crate::config::Config;
-use crate::guard::{Denied, visible_streams};
+use crate::guard::{Action, Denied, visible_streams};
 use crate::kinesis::{
     DescribeStreamOutput, Kinesis, KinesisError, PutRecordOutput, PutRecordsOutput, PutRecordsResultEntry, Record,
     StreamApi,
@@ -316,9 +316,15 @@ impl<A: StreamApi> Proxy<A> {
             Some(route) => self.dispatch(route, &request, deadlines, &mut facts).await,
             None => Err(ApiError::route_not_found()),
         };
-        let (status, error_type) = match &outcome {
-            Ok(_) => (200, None),
-            Err(error) => (error.status, Some(error.error_type.clone())),
+        let (status, error_type, detail) = match &outcome {
+            Ok(_) => (200, None, None),
+            // A client error's message may quote the request (a field name); a server error's is
+            // Kinesis's or ours, and is what an operator needs.
+            Err(error) => (
+                error.status,
+                Some(error.error_type.clone()),
+                (error.status >= 500).then(|| error.message.clone()),
+            ),
         };
         let user = request
             .request_context
@@ -334,6 +340,7 @@ impl<A: StreamApi> Proxy<A> {
                     stream = facts.stream.as_deref(),
                     status,
                     error_type = error_type.as_deref(),
+                    detail = detail.as_deref(),
                     records = facts.records,
                     failed = facts.failed,
                     attempts = facts.attempts,
@@ -362,39 +369,37 @@ impl<A: StreamApi> Proxy<A> {
         deadlines: Deadlines,
         facts: &mut Facts,
     ) -> Result<Reply, ApiError> {
-        if route == Route::ListStreams {
+        // The listing is the one route without a stream: it is filtered instead of guarded.
+        let Some(action) = route.action() else {
             let limit = request::list_limit(request.query_string_parameters.first("limit"))?;
             let listing = self.call(deadlines, self.api.list_streams()).await?;
             return Reply::json(&visible_streams(listing, &self.config.policy, limit));
-        }
+        };
         let stream = request::stream_name(&request.path_parameters)?;
         facts.stream = Some(stream.to_string());
-        if let Some(action) = route.action() {
-            self.config.policy.check(action, stream)?;
-        }
+        self.config.policy.check(action, stream)?;
         let body = || request::body_text(request.body.as_deref(), request.is_base64_encoded);
-        match route {
-            Route::ListStreams => Err(ApiError::route_not_found()),
-            Route::DescribeStream => {
+        match action {
+            Action::Describe => {
                 let stream_description = self.call(deadlines, self.api.describe_stream(stream)).await?;
                 Reply::json(&DescribeStreamOutput { stream_description })
             }
-            Route::CreateStream => {
+            Action::Create => {
                 let capacity = request::create_stream(&body()?, self.config.shards)?;
                 self.call(deadlines, self.api.create_stream(stream, capacity)).await?;
                 Ok(Reply::empty())
             }
-            Route::DeleteStream => {
+            Action::Delete => {
                 self.call(deadlines, self.api.delete_stream(stream)).await?;
                 Ok(Reply::empty())
             }
-            Route::PutRecord => {
+            Action::PutRecord => {
                 let record = request::put_record(&body()?)?;
                 facts.records = 1;
                 let output = self.put_record(stream, &record, deadlines, facts).await?;
                 Reply::json(&output)
             }
-            Route::PutRecords => {
+            Action::PutRecords => {
                 let records = request::put_records(&body()?)?;
                 facts.records = records.len();
                 let output = self.put_records(stream, &records, deadlines, facts).await?;

@@ -676,7 +676,7 @@ mod tests {
         // Six records of 1 MiB - 10 bytes each: each fine, over 5 MiB together.
         let fill = "x".repeat(MAX_RECORD_BYTES - 12);
         let entry = format!(r#"{{"data": "{fill}", "partition-key": "k"}}"#);
-        let body = format!(r#"{{"records": [{}]}}"#, vec![entry.as_str(); 6].join(","));
+        let body = format!(r#"{{"records": [{}]}}"#, [entry.as_str(); 6].join(","));
         assert_eq!(
             too_large(put_records(&body)),
             format!(
@@ -684,7 +684,7 @@ mod tests {
                 6 * (MAX_RECORD_BYTES - 10 + 1)
             )
         );
-        let body = format!(r#"{{"records": [{}]}}"#, vec![entry.as_str(); 5].join(","));
+        let body = format!(r#"{{"records": [{}]}}"#, [entry.as_str(); 5].join(","));
         assert_eq!(put_records(&body).unwrap().len(), 5);
     }
 
