@@ -271,6 +271,7 @@ async fn main() {
         ms(&visible, 0.99),
         visible.len()
     );
+    proxy_api(&stage, &http, &header, n, concurrency).await;
     for logical_id in ["AuthorizerFunction", "ConsumerFunction", "StreamsFunction"] {
         let reports = stage.function(logical_id).expect("function").reports();
         let init: Vec<String> = reports
@@ -287,7 +288,6 @@ async fn main() {
             total / reports.len().max(1) as f64
         );
     }
-    proxy_api(&stage, &http, &header, n, concurrency).await;
     let batches: Vec<usize> = stage.deliveries().iter().map(|d| d.batch_size).collect();
     println!(
         "  consumer batches    {} (largest {})",
