@@ -63,17 +63,20 @@ def active(value, conditions):
     return value
 
 
+BASE = {"IsProvisioned": False, "HasAlarmTopic": False, "HasKafkaRestProxy": False}
 STATES = {
-    "streams off": {"HasStreamsApi": False, "HasStreamManagement": False, "IsProvisioned": False, "HasAlarmTopic": False},
-    "streams on": {"HasStreamsApi": True, "HasStreamManagement": False, "IsProvisioned": False, "HasAlarmTopic": False},
-    "management on": {"HasStreamsApi": True, "HasStreamManagement": True, "IsProvisioned": False, "HasAlarmTopic": False},
+    "streams off": {**BASE, "HasStreamsApi": False, "HasStreamManagement": False},
+    "streams on": {**BASE, "HasStreamsApi": True, "HasStreamManagement": False},
+    "management on": {**BASE, "HasStreamsApi": True, "HasStreamManagement": True},
+    "kafka on": {**BASE, "HasStreamsApi": False, "HasStreamManagement": False, "HasKafkaRestProxy": True},
 }
 
 
 def routes(conditions):
     """{"METHOD /path": operation} of the API in one parameter state."""
     paths = active(props("Api")["DefinitionBody"]["paths"], conditions)
-    return {f"{m.upper()} {p}": op for p, item in paths.items() for m, op in item.items()}
+    method = lambda m: "ANY" if m == "x-amazon-apigateway-any-method" else m.upper()
+    return {f"{method(m)} {p}": op for p, item in paths.items() for m, op in item.items()}
 
 
 class Route(unittest.TestCase):
@@ -108,6 +111,7 @@ class Route(unittest.TestCase):
         self.assertEqual(set(routes(STATES["streams off"])), submit)
         self.assertEqual(set(routes(STATES["streams on"])), submit | proxy)
         self.assertEqual(set(routes(STATES["management on"])), submit | proxy | management)
+        self.assertEqual(set(routes(STATES["kafka on"])), submit | {"GET /topics", "ANY /topics/{proxy+}"})
         # Secure by default: the routes that create and delete streams are opt-in.
         self.assertEqual(PARAMETERS["StreamsApi"]["Default"], "true")
         self.assertEqual(PARAMETERS["StreamManagement"]["Default"], "false")
@@ -123,6 +127,27 @@ class Route(unittest.TestCase):
         permission = props("StreamsInvokePermission")
         self.assertEqual(permission["FunctionName"], ref("StreamsFunction"))
         self.assertTrue(permission["SourceArn"]["Fn::Sub"].endswith("${Api}/*/*/streams*"))
+
+    def test_kafka_route_forwards_only_topics_to_the_rest_proxy(self):
+        found = routes(STATES["kafka on"])
+        topics = found["GET /topics"]["x-amazon-apigateway-integration"]
+        proxy = found["ANY /topics/{proxy+}"]["x-amazon-apigateway-integration"]
+        for integration in (topics, proxy):
+            self.assertEqual(integration["type"], "http_proxy")
+            self.assertEqual(integration["payloadFormatVersion"], "1.0")
+            self.assertLessEqual(integration["timeoutInMillis"], 30000)
+        self.assertEqual(topics["uri"], {"Fn::Sub": "${KafkaRestProxyUrl}/topics"})
+        self.assertEqual(proxy["uri"], {"Fn::Sub": "${KafkaRestProxyUrl}/topics/{proxy}"})
+        self.assertEqual(proxy["httpMethod"], "ANY")
+        self.assertFalse(any(k.endswith(" /{proxy+}") for k in found), "never a root {proxy+}")
+        self.assertEqual(PARAMETERS["KafkaRestProxyUrl"]["Default"], "", "off unless a REST Proxy is given")
+
+    def test_kafka_rest_proxy_url_pattern(self):
+        pattern = re.compile(PARAMETERS["KafkaRestProxyUrl"]["AllowedPattern"])
+        for good in ["", "http://10.0.0.5:8082", "https://kafka-rest.example.com", "http://ec2-1-2-3-4.compute.amazonaws.com:8082"]:
+            self.assertIsNotNone(pattern.fullmatch(good), good)
+        for bad in ["10.0.0.5:8082", "http://host/", "http://host:8082/topics", "ftp://host", "http://", "http://host:port"]:
+            self.assertIsNone(pattern.fullmatch(bad), bad)
 
     def test_no_separate_route_resources(self):
         # They would be deleted when the API's body is re-imported on update.

@@ -4,8 +4,8 @@
 
 use base64::Engine;
 use http_body_util::{BodyExt, Full};
-use hyper::Request;
 use hyper::body::Bytes;
+use hyper::{Request, Response};
 use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
@@ -81,30 +81,37 @@ impl HttpClient {
             request = request.header(*name, *value);
         }
         let request = request
-            .body(Full::new(body.into()))
+            .body(body.into())
             .map_err(|e| HttpError::Request(e.to_string()))?;
-        let response = self
-            .client
-            .request(request)
-            .await
-            .map_err(|e| HttpError::Transport(e.to_string()))?;
+        let response = self.exchange(request).await?;
         let status = response.status().as_u16();
         let headers = response
             .headers()
             .iter()
             .map(|(n, v)| (n.as_str().to_string(), v.to_str().unwrap_or_default().to_string()))
             .collect();
-        let body = response
-            .into_body()
+        Ok(Answer {
+            status,
+            body: String::from_utf8_lossy(response.body()).into_owned(),
+            headers,
+        })
+    }
+
+    /// Sends a whole request and reads the whole answer, bytes and headers as they are (for
+    /// proxying).
+    pub async fn exchange(&self, request: Request<Bytes>) -> Result<Response<Bytes>, HttpError> {
+        let response = self
+            .client
+            .request(request.map(Full::new))
+            .await
+            .map_err(|e| HttpError::Transport(e.to_string()))?;
+        let (parts, body) = response.into_parts();
+        let body = body
             .collect()
             .await
             .map_err(|e| HttpError::Transport(e.to_string()))?
             .to_bytes();
-        Ok(Answer {
-            status,
-            body: String::from_utf8_lossy(&body).into_owned(),
-            headers,
-        })
+        Ok(Response::from_parts(parts, body))
     }
 }
 

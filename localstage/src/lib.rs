@@ -141,6 +141,9 @@ pub enum StageError {
     /// The event source mapping could not start.
     #[error(transparent)]
     Mapping(#[from] kinesis_esm::MappingError),
+    /// The stage's HTTP client (for proxies and HTTP integrations) could not be built.
+    #[error("HTTP client: {0}")]
+    Http(#[from] apiclient::HttpError),
 }
 
 /// A running stage. Dropping it stops every child process (moto included).
@@ -189,6 +192,7 @@ fn integration_label(integration: &template::Integration) -> String {
     match integration {
         template::Integration::KinesisPutRecord { .. } => "Kinesis-PutRecord integration".into(),
         template::Integration::LambdaProxy { function, .. } => format!("Lambda proxy -> {function}"),
+        template::Integration::HttpProxy { uri, .. } => format!("HTTP proxy -> {uri}"),
         template::Integration::NotEmulated(what) => format!("not emulated: {what}"),
     }
 }
@@ -213,12 +217,13 @@ impl Stage {
             provision(&plan, &sdk, (options.username.clone(), options.password.clone())).await?;
         let mut tasks = Vec::new();
         let (shutdown, stopping) = watch::channel(false);
+        let http = apiclient::HttpClient::new()?;
 
         // Every Kinesis client of the stage goes through the PutRecord guard (see put_record_guard).
         let (guard_listener, kinesis_url) = bind("Kinesis PutRecord guard", (Ipv4Addr::LOCALHOST, 0).into()).await?;
         tasks.push(serve(
             guard_listener,
-            put_record_guard::router(&endpoint),
+            put_record_guard::router(&endpoint, http.clone()),
             stopping.clone(),
         ));
         let mut emulator_env = motoserver::client_env(&endpoint);
@@ -309,6 +314,7 @@ impl Stage {
             routes: plan.routes.clone(),
             authorizers,
             functions: hosts.clone(),
+            http,
             kinesis: aws_sdk_kinesis::Client::new(&once),
             allowed_streams,
             cache: Default::default(),

@@ -9,29 +9,26 @@
 
 use std::sync::Arc;
 
+use apiclient::HttpClient;
 use axum::Router;
-use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use hyper_util::client::legacy::Client;
-use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::rt::TokioExecutor;
 
 /// The `X-Amz-Target` of the call that is serialised.
 const PUT_RECORD_TARGET: &str = "Kinesis_20131202.PutRecord";
 
 struct Guard {
     upstream: String,
-    client: Client<HttpConnector, Body>,
+    client: HttpClient,
     put_record: tokio::sync::Mutex<()>,
 }
 
 /// The proxy's router, forwarding to `upstream` (`http://127.0.0.1:PORT`).
-pub fn router(upstream: &str) -> Router {
+pub fn router(upstream: &str, client: HttpClient) -> Router {
     let guard = Guard {
         upstream: upstream.trim_end_matches('/').to_string(),
-        client: Client::builder(TokioExecutor::new()).build_http(),
+        client,
         put_record: tokio::sync::Mutex::new(()),
     };
     Router::new().fallback(forward).with_state(Arc::new(guard))
@@ -43,25 +40,25 @@ async fn forward(State(guard): State<Arc<Guard>>, request: Request) -> Response 
         .get("x-amz-target")
         .is_some_and(|target| target.as_bytes() == PUT_RECORD_TARGET.as_bytes());
     let (mut parts, body) = request.into_parts();
+    let Ok(body) = axum::body::to_bytes(body, usize::MAX).await else {
+        return StatusCode::BAD_REQUEST.into_response();
+    };
     let path = parts.uri.path_and_query().map_or("/", |p| p.as_str());
     parts.uri = match format!("{}{path}", guard.upstream).parse() {
         Ok(uri) => uri,
         Err(_) => return StatusCode::BAD_GATEWAY.into_response(),
     };
-    let upstream = Request::from_parts(parts, body);
     let _one_at_a_time = match serialise {
         true => Some(guard.put_record.lock().await),
         false => None,
     };
-    match guard.client.request(upstream).await {
-        // The whole answer is read under the lock: moto has stored the record once it has answered.
-        Ok(response) => {
-            let (parts, body) = response.into_parts();
-            match axum::body::to_bytes(Body::new(body), usize::MAX).await {
-                Ok(bytes) => Response::from_parts(parts, Body::from(bytes)),
-                Err(_) => StatusCode::BAD_GATEWAY.into_response(),
-            }
-        }
+    // The whole answer is read under the lock: moto has stored the record once it has answered.
+    match guard
+        .client
+        .exchange(axum::http::Request::from_parts(parts, body))
+        .await
+    {
+        Ok(response) => response.map(axum::body::Body::from),
         Err(_) => StatusCode::BAD_GATEWAY.into_response(),
     }
 }

@@ -1,10 +1,12 @@
 //! API Gateway's HTTP API as it serves this template: route matching ([`routes`]), the Lambda
 //! authorizer with its result cache ([`authorizer`], [`authorizer_cache`]), and the integrations:
-//! `Kinesis-PutRecord` ([`kinesis`]) and the Lambda proxy ([`lambda_proxy`]), whose events share
-//! [`payload`]. Errors have API Gateway's JSON shape `{"message": "..."}`.
+//! `Kinesis-PutRecord` ([`kinesis`]), the Lambda proxy ([`lambda_proxy`], whose events share
+//! [`payload`] with the authorizer's) and the HTTP proxy ([`http_proxy`]). Errors have API
+//! Gateway's JSON shape `{"message": "..."}`.
 
 pub mod authorizer;
 pub mod authorizer_cache;
+pub mod http_proxy;
 pub mod kinesis;
 pub mod lambda_proxy;
 mod payload;
@@ -42,6 +44,8 @@ pub struct Gateway {
     pub authorizers: HashMap<String, (AuthorizerSpec, FunctionHost)>,
     /// Functions by logical id, for Lambda proxy integrations.
     pub functions: HashMap<String, FunctionHost>,
+    /// The client of HTTP proxy integrations.
+    pub http: apiclient::HttpClient,
     /// Kinesis client pointed at the emulator (through the PutRecord guard).
     pub kinesis: aws_sdk_kinesis::Client,
     /// Stream names the integration role may write to (empty = unrestricted).
@@ -104,12 +108,7 @@ async fn handle(
     };
     let started = Instant::now();
     let request_id = uuid::Uuid::new_v4().to_string();
-    let matched = gateway.routes.iter().find_map(|route| {
-        (route.method == method.as_str())
-            .then(|| routes::match_path(&route.path, uri.path()))
-            .flatten()
-            .map(|p| (route, p))
-    });
+    let matched = routes::select(&gateway.routes, method.as_str(), uri.path());
     let (mut response, user) = match (body, matched) {
         (Err(_), _) => (message(StatusCode::PAYLOAD_TOO_LARGE, "Request Entity Too Large"), None),
         (Ok(_), None) => (message(StatusCode::NOT_FOUND, "Not Found"), None),
@@ -163,6 +162,7 @@ impl Gateway {
                 self.put_record(&request, request_parameters).await
             }
             Integration::LambdaProxy { function, .. } => self.lambda_proxy(&request, function, &context).await,
+            Integration::HttpProxy { uri, method, timeout } => self.http_proxy(&request, uri, method, *timeout).await,
             Integration::NotEmulated(_) => message(StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error"),
         };
         (response, user)

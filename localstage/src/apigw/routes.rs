@@ -5,6 +5,32 @@ use std::collections::BTreeMap;
 
 use percent_encoding::percent_decode_str;
 
+use crate::template::Route;
+
+/// The route a request takes, with its path parameters, as an HTTP API picks it: a full match of
+/// method and path first, then a match with a greedy `{name+}` variable; `ANY` matches every
+/// method, an explicit method wins over `ANY`.
+pub fn select<'a>(routes: &'a [Route], method: &str, path: &str) -> Option<(&'a Route, BTreeMap<String, String>)> {
+    let greedy = |route: &Route| route.path.contains("+}");
+    let candidates = |want_greedy: bool, want_any: bool| {
+        routes
+            .iter()
+            .filter(move |r| greedy(r) == want_greedy)
+            .filter(move |r| {
+                if want_any {
+                    r.method == "ANY"
+                } else {
+                    r.method == method
+                }
+            })
+    };
+    [(false, false), (false, true), (true, false), (true, true)]
+        .into_iter()
+        .find_map(|(want_greedy, want_any)| {
+            candidates(want_greedy, want_any).find_map(|route| match_path(&route.path, path).map(|p| (route, p)))
+        })
+}
+
 /// Matches a request path against an OpenAPI path template, returning the path parameters.
 pub fn match_path(template: &str, path: &str) -> Option<BTreeMap<String, String>> {
     let mut parameters = BTreeMap::new();
@@ -52,5 +78,29 @@ mod tests {
         assert!(match_path("/submit/{streamName}/{eventId}", "/submit//e").is_none());
         assert!(match_path("/submit/{streamName}/{eventId}", "/other/s/e").is_none());
         assert_eq!(match_path("/files/{path+}", "/files/a/b/c").unwrap()["path"], "a/b/c");
+    }
+
+    #[test]
+    fn full_matches_win_over_greedy_ones_and_methods_over_any() {
+        use crate::template::Integration;
+        let route = |method: &str, path: &str| Route {
+            method: method.into(),
+            path: path.into(),
+            authorizer: None,
+            integration: Integration::NotEmulated(String::new()),
+        };
+        let routes = [
+            route("ANY", "/topics/{proxy+}"),
+            route("GET", "/topics"),
+            route("GET", "/topics/{topic}"),
+            route("ANY", "/topics/{topic}"),
+        ];
+        let pick = |method: &str, path: &str| select(&routes, method, path).map(|(r, _)| r.key());
+        assert_eq!(pick("GET", "/topics").as_deref(), Some("GET /topics"));
+        assert_eq!(pick("GET", "/topics/a").as_deref(), Some("GET /topics/{topic}"));
+        assert_eq!(pick("POST", "/topics/a").as_deref(), Some("ANY /topics/{topic}"));
+        assert_eq!(pick("POST", "/topics/a/b").as_deref(), Some("ANY /topics/{proxy+}"));
+        assert_eq!(pick("POST", "/topics"), None);
+        assert_eq!(pick("GET", "/other"), None);
     }
 }

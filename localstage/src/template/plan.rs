@@ -268,7 +268,13 @@ fn http_api(template: &Json, resolver: &Resolver, not_emulated: &mut Vec<String>
     let mut routes = Vec::new();
     let mut integration_roles = Vec::new();
     for (path, methods) in paths {
-        for (method, operation) in methods.as_object().into_iter().flatten() {
+        for (key, operation) in methods.as_object().into_iter().flatten() {
+            // Path-item keys that are not operations (`parameters`, `summary`...) are skipped.
+            let method = match key.as_str() {
+                "x-amazon-apigateway-any-method" => "ANY".to_string(),
+                "get" | "put" | "post" | "delete" | "patch" | "head" | "options" => key.to_uppercase(),
+                _ => continue,
+            };
             let integration = operation
                 .get("x-amazon-apigateway-integration")
                 .ok_or_else(|| shape(format!("{method} {path}: no x-amazon-apigateway-integration")))?;
@@ -279,7 +285,7 @@ fn http_api(template: &Json, resolver: &Resolver, not_emulated: &mut Vec<String>
                 .and_then(Json::as_object)
                 .and_then(|first| first.keys().next().cloned())
                 .or_else(|| default_authorizer.clone());
-            let integration = integration_of(integration);
+            let integration = integration_of(integration, resolver)?;
             if let Integration::KinesisPutRecord {
                 credentials_role: Some(role),
                 ..
@@ -288,10 +294,10 @@ fn http_api(template: &Json, resolver: &Resolver, not_emulated: &mut Vec<String>
                 integration_roles.push(role.clone());
             }
             if let Integration::NotEmulated(what) = &integration {
-                not_emulated.push(format!("{} {path}: {what} (answered with 500)", method.to_uppercase()));
+                not_emulated.push(format!("{method} {path}: {what} (answered with 500)"));
             }
             routes.push(Route {
-                method: method.to_uppercase(),
+                method,
                 path: path.clone(),
                 authorizer,
                 integration,
@@ -310,17 +316,33 @@ fn http_api(template: &Json, resolver: &Resolver, not_emulated: &mut Vec<String>
 }
 
 /// Reads `x-amazon-apigateway-integration`.
-fn integration_of(integration: &Json) -> Integration {
+fn integration_of(integration: &Json, resolver: &Resolver) -> Result<Integration, TemplateError> {
     let text = |key: &str| integration.get(key).and_then(Json::as_str).unwrap_or_default();
+    if text("type").eq_ignore_ascii_case("http_proxy") {
+        let uri = integration
+            .get("uri")
+            .map(|uri| resolver.string(uri))
+            .transpose()?
+            .ok_or_else(|| shape("an http_proxy integration without uri"))?;
+        let timeout_ms = match integration.get("timeoutInMillis") {
+            Some(value) => resolver.integer(value, "timeoutInMillis")?.clamp(50, 30_000) as u64,
+            None => 30_000,
+        };
+        return Ok(Integration::HttpProxy {
+            uri,
+            method: text("httpMethod").to_uppercase(),
+            timeout: std::time::Duration::from_millis(timeout_ms),
+        });
+    }
     if text("integrationSubtype") == "Kinesis-PutRecord" {
-        return Integration::KinesisPutRecord {
+        return Ok(Integration::KinesisPutRecord {
             request_parameters: integration
                 .get("requestParameters")
                 .and_then(Json::as_object)
                 .map(|p| p.iter().map(|(k, v)| (k.clone(), scalar_text(v))).collect())
                 .unwrap_or_default(),
             credentials_role: integration.get("credentials").and_then(logical_of_get_att),
-        };
+        });
     }
     let kind = text("type");
     if kind == "aws_proxy" {
@@ -329,7 +351,7 @@ fn integration_of(integration: &Json) -> Integration {
             .get("payloadFormatVersion")
             .map(scalar_text)
             .unwrap_or_else(|| "2.0".into());
-        return match function {
+        return Ok(match function {
             Some(_) if version != "2.0" => {
                 Integration::NotEmulated(format!("Lambda proxy payload format {version} (only 2.0 is emulated)"))
             }
@@ -338,9 +360,9 @@ fn integration_of(integration: &Json) -> Integration {
                 payload_format_version: version,
             },
             None => Integration::NotEmulated("a Lambda integration whose uri is not !Sub ...${Function.Arn}...".into()),
-        };
+        });
     }
-    Integration::NotEmulated(format!("integration type {kind:?}"))
+    Ok(Integration::NotEmulated(format!("integration type {kind:?}")))
 }
 
 /// The function of a Lambda invocation URI written as `!Sub "arn:...:functions/${Fn.Arn}/invocations"`
@@ -485,6 +507,24 @@ mod tests {
         let off = with(&[("StreamsApi", "false")]);
         assert_eq!(off.routes.len(), 1);
         assert!(!off.functions.contains_key("StreamsFunction"));
+        let kafka = with(&[("StreamsApi", "false"), ("KafkaRestProxyUrl", "http://127.0.0.1:8082")]);
+        let keys: Vec<String> = kafka.routes.iter().map(Route::key).collect();
+        assert_eq!(
+            keys,
+            [
+                "POST /submit/{streamName}/{eventId}",
+                "GET /topics",
+                "ANY /topics/{proxy+}"
+            ]
+        );
+        assert_eq!(
+            kafka.routes[2].integration,
+            Integration::HttpProxy {
+                uri: "http://127.0.0.1:8082/topics/{proxy}".into(),
+                method: "ANY".into(),
+                timeout: std::time::Duration::from_secs(30),
+            }
+        );
         let managed = with(&[("StreamManagement", "true")]);
         let keys: Vec<String> = managed.routes.iter().map(Route::key).collect();
         assert!(keys.contains(&"POST /streams/{streamName}".to_string()));

@@ -41,6 +41,15 @@ pub enum Integration {
         /// `payloadFormatVersion` (`1.0` or `2.0`).
         payload_format_version: String,
     },
+    /// An HTTP proxy integration (payload format 1.0).
+    HttpProxy {
+        /// The backend URL, parameters resolved; `{name}` stands for a path parameter.
+        uri: String,
+        /// `httpMethod` (`ANY` = the request's method).
+        method: String,
+        /// `timeoutInMillis` (HTTP APIs: 50 ms to 30 s, default 30 s).
+        timeout: std::time::Duration,
+    },
     /// Something the local stage does not emulate (answered with a 500), described.
     NotEmulated(String),
 }
