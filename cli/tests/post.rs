@@ -184,7 +184,18 @@ async fn kafka_rest_format_lands_every_record_in_the_broker_across_the_three_top
     let stage = stage().await;
     let (ok, summary) = post(
         &stage,
-        &["--password", PASSWORD, "--format", "kafka-rest", "--batch", "10", "--count", "300", "--seed", "7"],
+        &[
+            "--password",
+            PASSWORD,
+            "--format",
+            "kafka-rest",
+            "--batch",
+            "10",
+            "--count",
+            "300",
+            "--seed",
+            "7",
+        ],
     )
     .await;
     assert!(ok, "{summary}");
@@ -193,7 +204,11 @@ async fn kafka_rest_format_lands_every_record_in_the_broker_across_the_three_top
     // Per topic: 100 records each, in requests of 10.
     for kind in ["pin", "geo", "user"] {
         let topic = &summary["targets"][format!("streamgate-local.{kind}")];
-        assert_eq!((&topic["records"], &topic["requests"], &topic["failed"]), (&json!(100), &json!(10), &json!(0)), "{summary}");
+        assert_eq!(
+            (&topic["records"], &topic["requests"], &topic["failed"]),
+            (&json!(100), &json!(10), &json!(0)),
+            "{summary}"
+        );
     }
     let bootstrap = &stage.kafka.as_ref().expect("kafka").bootstrap;
     let mut total = 0;
@@ -202,7 +217,8 @@ async fn kafka_rest_format_lands_every_record_in_the_broker_across_the_three_top
             .await
             .expect("read the topic");
         assert_eq!(records.len(), 100, "{kind}");
-        let first: Value = serde_json::from_slice(records[0].value.as_deref().unwrap_or_default()).expect("a JSON record");
+        let first: Value =
+            serde_json::from_slice(records[0].value.as_deref().unwrap_or_default()).expect("a JSON record");
         // The JSON embedded format: the key is the eventId as a JSON string.
         let key: String = serde_json::from_slice(records[0].key.as_deref().unwrap_or_default()).expect("a JSON key");
         assert!(key.starts_with(kind), "the eventId is the key: {key}");

@@ -28,7 +28,10 @@ pub struct KafkaSide {
 /// The default topics: `<prefix>.pin`, `.geo` and `.user`, as `streamgate post --format kafka-rest`
 /// sends them.
 pub fn default_topics(prefix: &str) -> Vec<String> {
-    ["pin", "geo", "user"].iter().map(|kind| format!("{prefix}.{kind}")).collect()
+    ["pin", "geo", "user"]
+        .iter()
+        .map(|kind| format!("{prefix}.{kind}"))
+        .collect()
 }
 
 /// Starts the broker (on `port`, 0 = free), creates `topics` and serves the stand-in until `stop`.
@@ -45,11 +48,8 @@ pub async fn start(
             source: std::io::Error::other(e),
         })??;
     kafka::create_topics(broker.bootstrap(), &topics, 1).await?;
-    let (listener, rest_proxy_url) = bind(
-        "Kafka REST Proxy stand-in",
-        SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
-    )
-    .await?;
+    let (listener, rest_proxy_url) =
+        bind("Kafka REST Proxy stand-in", SocketAddr::from((Ipv4Addr::LOCALHOST, 0))).await?;
     let task = serve(listener, kafka::rest_proxy::router(broker.bootstrap()), stop);
     Ok((
         KafkaSide {

@@ -20,7 +20,10 @@ async fn records_produced_through_the_route_are_in_the_broker_byte_for_byte() {
         .await
         .unwrap_or_else(|e| panic!("the local stage did not start: {e}"));
     let side = stage.kafka.as_ref().expect("the stage runs Kafka");
-    assert_eq!(side.topics, ["streamgate-local.pin", "streamgate-local.geo", "streamgate-local.user"]);
+    assert_eq!(
+        side.topics,
+        ["streamgate-local.pin", "streamgate-local.geo", "streamgate-local.user"]
+    );
     assert!(stage.banner().contains(&format!("kafka:       {}", side.bootstrap)));
     let http = HttpClient::default();
     let auth = basic(USERNAME, PASSWORD);
@@ -40,7 +43,10 @@ async fn records_produced_through_the_route_are_in_the_broker_byte_for_byte() {
 
     let body = json!({"records": [{"key": "evt-1", "value": {"title": "first", "n": 12345678901234567890_u64}}]});
     let answer = produce(pin, JSON_V2, body.to_string(), None).await;
-    assert_eq!((answer.status, answer.json()), (401, json!({"message": "Unauthorized"})));
+    assert_eq!(
+        (answer.status, answer.json()),
+        (401, json!({"message": "Unauthorized"}))
+    );
 
     // Spaces as a client sends them; numbers beyond f64 precision.
     let body = r#"{"records": [
@@ -60,7 +66,8 @@ async fn records_produced_through_the_route_are_in_the_broker_byte_for_byte() {
     assert_eq!(answer.status, 200, "{}", answer.body);
 
     let records = kafka::read_all(&side.bootstrap, pin).await.expect("read the topic");
-    let stored: Vec<(Option<Vec<u8>>, Option<Vec<u8>>)> = records.into_iter().map(|r| (r.key, r.value)).collect();
+    type Bytes = Option<Vec<u8>>;
+    let stored: Vec<(Bytes, Bytes)> = records.into_iter().map(|r| (r.key, r.value)).collect();
     // The JSON embedded format stores keys and values as compact JSON text (a string key keeps its
     // quotes, as Confluent's JSON serializer writes it); binary stores the decoded bytes.
     assert_eq!(
@@ -77,7 +84,13 @@ async fn records_produced_through_the_route_are_in_the_broker_byte_for_byte() {
 
     // The REST Proxy's errors reach the client as they are.
     let cases = [
-        ("streamgate-local.nope", JSON_V2, r#"{"records":[{"value":1}]}"#, 404, 40401),
+        (
+            "streamgate-local.nope",
+            JSON_V2,
+            r#"{"records":[{"value":1}]}"#,
+            404,
+            40401,
+        ),
         (pin, "text/plain", r#"{"records":[{"value":1}]}"#, 415, 415),
         (pin, JSON_V2, r#"{"records":[]}"#, 422, 0),
         (pin, JSON_V2, "not json", 422, 0),
@@ -90,13 +103,21 @@ async fn records_produced_through_the_route_are_in_the_broker_byte_for_byte() {
         if code != 0 {
             assert_eq!(error["error_code"], code, "{error}");
         } else {
-            assert!(error["error_code"].as_u64().is_some_and(|c| c == 422 || (42200..42300).contains(&c)), "{error}");
+            assert!(
+                error["error_code"]
+                    .as_u64()
+                    .is_some_and(|c| c == 422 || (42200..42300).contains(&c)),
+                "{error}"
+            );
         }
     }
     let answer = http.call("GET", &url("/topics"), &[("authorization", &auth)], "").await;
     assert_eq!(answer.status, 200);
     let mut listed: Vec<String> = serde_json::from_str(&answer.body).expect("a JSON array of names");
     listed.sort();
-    assert_eq!(listed, ["streamgate-local.geo", "streamgate-local.pin", "streamgate-local.user"]);
+    assert_eq!(
+        listed,
+        ["streamgate-local.geo", "streamgate-local.pin", "streamgate-local.user"]
+    );
     stage.stop().await;
 }

@@ -24,7 +24,7 @@ use super::KafkaError;
 /// Environment variable naming a `tansu` binary to use instead of the one in `.venv/kafka`.
 pub const TANSU_ENV: &str = "STREAMGATE_TANSU";
 
-/// How long the broker may take to answer its first metadata request (it takes about a second).
+/// How long the broker may take to answer its first metadata request (it takes about 50 ms).
 pub const START_DEADLINE: Duration = Duration::from_secs(20);
 
 const LAUNCHER: &str = include_str!("tansu_launcher.py");
@@ -44,6 +44,8 @@ pub struct Broker {
     port: u16,
     cluster_id: String,
     log_path: PathBuf,
+    // A broker that failed to start keeps its log: the error names it.
+    keep_log: bool,
     // Held only so the launcher sees EOF (and kills the broker) when this handle goes away.
     stdin: Option<ChildStdin>,
     launcher: Child,
@@ -90,7 +92,7 @@ fn launcher_python() -> PathBuf {
 
 impl Broker {
     /// Starts [`tansu_binary`] on `port` (0 = a free port) and returns once it answers a Kafka
-    /// metadata request. Blocks the calling thread for up to [`START_DEADLINE`] (about a second
+    /// metadata request. Blocks the calling thread for up to [`START_DEADLINE`] (about 50 ms
     /// normally); from async code, call it in `spawn_blocking` if other tasks must keep running.
     pub fn start(port: u16) -> Result<Broker, KafkaError> {
         Broker::start_with(&tansu_binary(), port)
@@ -156,10 +158,14 @@ impl Broker {
             port,
             cluster_id,
             log_path,
+            keep_log: false,
             stdin,
             launcher,
         };
-        broker.wait_until_ready()?;
+        if let Err(e) = broker.wait_until_ready() {
+            broker.keep_log = true;
+            return Err(e);
+        }
         Ok(broker)
     }
 
@@ -199,7 +205,8 @@ impl Broker {
         self.port
     }
 
-    /// The broker's log file (its stdout and stderr); removed when the broker is dropped.
+    /// The broker's log file (its stdout and stderr); removed when the broker is dropped (kept when it
+    /// fails to start).
     pub fn log_path(&self) -> &Path {
         &self.log_path
     }
@@ -217,7 +224,9 @@ impl Drop for Broker {
         // Should it not have: killing the launcher makes the kernel kill the broker (PR_SET_PDEATHSIG).
         let _ = self.launcher.kill();
         let _ = self.launcher.wait();
-        let _ = std::fs::remove_file(&self.log_path);
+        if !self.keep_log {
+            let _ = std::fs::remove_file(&self.log_path);
+        }
     }
 }
 
