@@ -37,9 +37,14 @@ enum Command {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    // The Kafka client's connection chatter stays out of the stage's terminal unless asked for
+    // (RUST_LOG=rskafka=info).
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,rskafka=warn"));
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_target(false)
+        .with_env_filter(filter)
         .init();
     match Cli::parse().command {
         Command::Local(args) => local::run(args).await,
