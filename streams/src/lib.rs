@@ -4,13 +4,12 @@
 //!
 //! Pure decisions: [`config`] (the environment), [`guard`] (which streams, which actions; the
 //! listing filter), [`request`] (route, stream name, bodies → typed requests, validated as Kinesis
-//! validates them), [`compact`] (a record's data: the compact JSON text of `Data`, numbers exact).
+//! validates them; a record's data is the compact JSON text of `Data`, numbers exact, by `jsontext`).
 //! [`kinesis`] holds the [`StreamApi`] trait, its answers and [`KinesisError`], and the SDK adapter
 //! [`Kinesis`]; [`handler`] answers a request through a [`StreamApi`] within the invocation's
 //! deadline, retrying throttled PutRecords entries. With the cargo feature `test-util`, `memory`
 //! holds an in-memory [`StreamApi`] with injectable failures.
 
-pub mod compact;
 pub mod config;
 pub mod guard;
 pub mod handler;

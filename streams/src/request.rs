@@ -10,9 +10,9 @@ use base64::Engine as _;
 use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
 use serde_json::value::RawValue;
 
-use crate::compact::compact_json;
 use crate::guard::Action;
 use crate::kinesis::{Capacity, Record};
+use jsontext::compact_json;
 
 /// Longest stream name.
 pub const MAX_STREAM_NAME: usize = 128;

@@ -218,11 +218,7 @@ async fn a_proxy_streams_whole_life() {
                 "{result}"
             );
         }
-        expected.extend(
-            pairs
-                .iter()
-                .map(|(k, d)| (k.to_string(), streams::compact::compact_json(d))),
-        );
+        expected.extend(pairs.iter().map(|(k, d)| (k.to_string(), jsontext::compact_json(d))));
     }
 
     let mut stored: Vec<(String, String)> = stack

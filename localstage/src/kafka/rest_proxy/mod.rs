@@ -83,7 +83,7 @@ use serde::Serialize;
 use super::KafkaError;
 use request::{EmbeddedFormat, KAFKA_ERROR, KAFKA_RETRIABLE_ERROR, ProduceRecord, RestError, V2_JSON};
 
-pub use request::{compact_json, embedded_format, parse_records};
+pub use request::{embedded_format, parse_records};
 
 /// The largest request body the stand-in reads.
 pub const MAX_BODY_BYTES: usize = 32 * 1024 * 1024;

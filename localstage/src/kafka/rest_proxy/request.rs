@@ -204,7 +204,7 @@ fn embedded_bytes(format: EmbeddedFormat, raw: &RawValue) -> Result<Option<Vec<u
         return Ok(None);
     }
     match format {
-        EmbeddedFormat::Json => Ok(Some(compact_json(text).into_bytes())),
+        EmbeddedFormat::Json => Ok(Some(jsontext::compact_json(text).into_bytes())),
         EmbeddedFormat::Binary => {
             let encoded: String =
                 serde_json::from_str(text).map_err(|_| "must be a base64 string (or null)".to_string())?;
@@ -214,31 +214,6 @@ fn embedded_bytes(format: EmbeddedFormat, raw: &RawValue) -> Result<Option<Vec<u
                 .map_err(|e| format!("not valid base64: {e}"))
         }
     }
-}
-
-/// `raw` (valid JSON text) without the whitespace between tokens. Strings, numbers and escapes stay
-/// exactly as sent: `1.50` is not rewritten as `1.5`, nor `"\u00e9"` as `"é"`.
-pub fn compact_json(raw: &str) -> String {
-    let mut compact = String::with_capacity(raw.len());
-    let mut in_string = false;
-    let mut escaped = false;
-    for c in raw.chars() {
-        if in_string {
-            compact.push(c);
-            match (escaped, c) {
-                (true, _) => escaped = false,
-                (false, '\\') => escaped = true,
-                (false, '"') => in_string = false,
-                _ => {}
-            }
-        } else if !matches!(c, ' ' | '\t' | '\n' | '\r') {
-            if c == '"' {
-                in_string = true;
-            }
-            compact.push(c);
-        }
-    }
-    compact
 }
 
 #[cfg(test)]
@@ -367,15 +342,6 @@ mod tests {
             let message = message(parse(format, body));
             assert!(message.contains(expected), "{body:?}: {message}");
         }
-    }
-
-    #[test]
-    fn compaction_drops_whitespace_between_tokens_only() {
-        assert_eq!(compact_json(" { \"a b\" : [ 1 ,\n\t2 ] } "), r#"{"a b":[1,2]}"#);
-        assert_eq!(compact_json(r#""say \"hi \" \\" "#), r#""say \"hi \" \\""#);
-        assert_eq!(compact_json(r#"{"k": "\\", "l": " x "}"#), r#"{"k":"\\","l":" x "}"#);
-        assert_eq!(compact_json("\"\\u00e9\""), "\"\\u00e9\"");
-        assert_eq!(compact_json("1e2"), "1e2");
     }
 
     #[test]

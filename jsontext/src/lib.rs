@@ -1,4 +1,6 @@
-//! A record's data: the compact JSON text of what the client sent as `Data`.
+//! JSON text kept as the client wrote it, minus the whitespace between tokens: a Kinesis record's
+//! data in the streams function (`Data` of PutRecord), a Kafka record's key and value in the local
+//! REST Proxy stand-in.
 //!
 //! The text is kept as it arrived, minus the whitespace between tokens: numbers keep their exact
 //! digits (`12345678901234567890123456789012345678`, `1.50`, `1e400` stay as written: never parsed
@@ -110,5 +112,14 @@ mod tests {
     #[test]
     fn duplicate_keys_and_key_order_stay() {
         assert_eq!(compact_json(r#"{ "b": 1, "a": 2, "b": 3 }"#), r#"{"b":1,"a":2,"b":3}"#);
+    }
+
+    #[test]
+    fn whitespace_between_tokens_only() {
+        assert_eq!(compact_json(" { \"a b\" : [ 1 ,\n\t2 ] } "), r#"{"a b":[1,2]}"#);
+        assert_eq!(compact_json(r#""say \"hi \" \\" "#), r#""say \"hi \" \\""#);
+        assert_eq!(compact_json(r#"{"k": "\\", "l": " x "}"#), r#"{"k":"\\","l":" x "}"#);
+        assert_eq!(compact_json("\"\\u00e9\""), "\"\\u00e9\"");
+        assert_eq!(compact_json("1e2"), "1e2");
     }
 }
