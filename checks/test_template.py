@@ -182,6 +182,14 @@ class Authorizer(unittest.TestCase):
         self.assertEqual(PARAMETERS["AuthorizerCacheTtlSeconds"]["Default"], 300)
         self.assertEqual(PARAMETERS["AuthorizerCacheTtlSeconds"]["MaxValue"], 3600)
 
+    def test_pending_credentials_expire(self):
+        # A failed rotation must not leave AWSPENDING valid for ever; hours, as the function reads them.
+        parameter = PARAMETERS["PendingCredentialsMaxAgeHours"]
+        self.assertEqual((parameter["Type"], parameter["Default"]), ("Number", 24))
+        self.assertEqual((parameter["MinValue"], parameter["MaxValue"]), (1, 720))
+        variables = props("AuthorizerFunction")["Environment"]["Variables"]
+        self.assertEqual(variables["PENDING_MAX_AGE_HOURS"], ref("PendingCredentialsMaxAgeHours"))
+
     def test_sam_applies_it_to_every_route_in_every_state(self):
         body = transformed()["Api"]["Properties"]["Body"]
         for state, conditions in STATES.items():
@@ -268,6 +276,18 @@ class Functions(unittest.TestCase):
         self.assertEqual(
             props("AuthorizerFunction")["Environment"]["Variables"]["CREDENTIALS_SECRET"], ref("CredentialsSecret")
         )
+
+    def test_metrics_namespace(self):
+        for name in ["AuthorizerFunction", "ConsumerFunction"]:
+            variables = props(name)["Environment"]["Variables"]
+            self.assertEqual(variables["METRICS_NAMESPACE"], ref("MetricsNamespace"), name)
+        parameter = PARAMETERS["MetricsNamespace"]
+        self.assertEqual(parameter["Default"], "streamgate")
+        pattern = re.compile(parameter["AllowedPattern"])
+        for good in ["streamgate", "a", "My App/prod", "x.y-z_1#2:3", "n" * 255]:
+            self.assertIsNotNone(pattern.fullmatch(good), good)
+        for bad in ["", " lead", "n" * 256, 'quo"te', "new\nline", "café", "a,b"]:
+            self.assertIsNone(pattern.fullmatch(bad), bad)
 
 
 class Data(unittest.TestCase):
@@ -389,6 +409,13 @@ class Alarms(unittest.TestCase):
         ]
         for metric in expected:
             self.assertTrue(any(a.startswith(metric) for a in alarms), metric)
+
+    def test_failed_records_from_the_consumers_own_metrics(self):
+        alarm = props("ConsumerFailedRecordsAlarm")
+        self.assertEqual(alarm["Namespace"], ref("MetricsNamespace"))
+        self.assertEqual((alarm["MetricName"], alarm["Statistic"]), ("RecordsFailed", "Sum"))
+        self.assertEqual(alarm["Dimensions"], [{"Name": "service", "Value": "consumer"}])
+        self.assertEqual(alarm["TreatMissingData"], "notBreaching")
 
 
 if __name__ == "__main__":

@@ -59,6 +59,22 @@ pub enum SourceError {
 pub trait SecretSource: Send + Sync {
     /// Loads every currently accepted pair.
     fn fetch(&self) -> impl Future<Output = Result<CredentialSet, SourceError>> + Send;
+
+    /// Requests to the secret store one [`fetch`](SecretSource::fetch) makes (for the
+    /// `SecretFetches` metric).
+    fn requests_per_fetch(&self) -> u64 {
+        1
+    }
+}
+
+/// How one [`CredentialCache::check_counted`] got its answer.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Lookup {
+    /// Requests this check made to the secret store (0 when answered from the cache, or when it
+    /// waited for a refresh another task made).
+    pub store_requests: u64,
+    /// Answered from the cache without asking the store.
+    pub cache_hit: bool,
 }
 
 /// When the cache refreshes.
@@ -162,17 +178,30 @@ impl<S: SecretSource, C: Clock> CredentialCache<S, C> {
 
     /// Decides whether `presented` is an accepted pair, refreshing first when the policy says so.
     pub async fn check(&self, presented: &Presented) -> Check {
+        self.check_counted(presented).await.0
+    }
+
+    /// [`check`](Self::check), also saying whether the store was asked.
+    pub async fn check_counted(&self, presented: &Presented) -> (Check, Lookup) {
+        let mut fetches = 0;
         let mut snapshot = self.snapshot();
         if snapshot.expired(self.clock.now(), &self.policy) && snapshot.may_attempt(self.clock.now(), &self.policy) {
-            snapshot = self.refresh(snapshot.generation).await;
+            let fetched;
+            (snapshot, fetched) = self.refresh(snapshot.generation).await;
+            fetches += u64::from(fetched);
         }
-        let check = snapshot.judge(self.clock.now(), &self.policy, presented);
-        if check != Check::Rejected || !snapshot.may_attempt(self.clock.now(), &self.policy) {
-            return check;
+        let mut check = snapshot.judge(self.clock.now(), &self.policy, presented);
+        if check == Check::Rejected && snapshot.may_attempt(self.clock.now(), &self.policy) {
+            // A mismatch may mean the secret was rotated since we fetched it: look once more.
+            let (snapshot, fetched) = self.refresh(snapshot.generation).await;
+            fetches += u64::from(fetched);
+            check = snapshot.judge(self.clock.now(), &self.policy, presented);
         }
-        // A mismatch may mean the secret was rotated since we fetched it: look once more.
-        let snapshot = self.refresh(snapshot.generation).await;
-        snapshot.judge(self.clock.now(), &self.policy, presented)
+        let lookup = Lookup {
+            store_requests: fetches * self.source.requests_per_fetch(),
+            cache_hit: fetches == 0,
+        };
+        (check, lookup)
     }
 
     fn snapshot(&self) -> Arc<Snapshot> {
@@ -180,12 +209,13 @@ impl<S: SecretSource, C: Clock> CredentialCache<S, C> {
         Arc::clone(&self.state.lock())
     }
 
-    /// Fetches from the source, unless another task already did since `seen_generation`.
-    async fn refresh(&self, seen_generation: u64) -> Arc<Snapshot> {
+    /// Fetches from the source, unless another task already did since `seen_generation`; says
+    /// whether this call fetched.
+    async fn refresh(&self, seen_generation: u64) -> (Arc<Snapshot>, bool) {
         let _gate = self.refresh_gate.lock().await;
         let current = self.snapshot();
         if current.generation != seen_generation {
-            return current; // coalesced into the refresh that just finished
+            return (current, false); // coalesced into the refresh that just finished
         }
         let started = self.clock.now();
         let mut next = Snapshot {
@@ -210,7 +240,7 @@ impl<S: SecretSource, C: Clock> CredentialCache<S, C> {
         }
         let next = Arc::new(next);
         *self.state.lock() = Arc::clone(&next);
-        next
+        (next, true)
     }
 }
 
@@ -282,6 +312,10 @@ mod doubles {
         async fn fetch(&self) -> Result<CredentialSet, SourceError> {
             self.fetches.fetch_add(1, Ordering::SeqCst);
             self.inner.fetch().await
+        }
+
+        fn requests_per_fetch(&self) -> u64 {
+            self.inner.requests_per_fetch()
         }
     }
 }
@@ -463,6 +497,37 @@ mod tests {
             calls <= 2 + 3900 / 30,
             "failing store asked at most once per interval ({calls} calls)"
         );
+    }
+
+    #[tokio::test]
+    async fn check_counted_says_when_the_store_was_asked() {
+        let (source, clock) = (FakeSource::with(&[("u", "pw")]), ManualClock::default());
+        let cache = cache(&source, &clock);
+        let fetched = Lookup {
+            store_requests: 1,
+            cache_hit: false,
+        };
+        let hit = Lookup {
+            store_requests: 0,
+            cache_hit: true,
+        };
+        assert_eq!(cache.check_counted(&p("u", "pw")).await, (ACCEPTED, fetched), "cold");
+        assert_eq!(cache.check_counted(&p("u", "pw")).await, (ACCEPTED, hit));
+        assert_eq!(
+            cache.check_counted(&p("u", "x")).await,
+            (Check::Rejected, hit),
+            "too soon to look again"
+        );
+        clock.advance(Duration::from_secs(30));
+        assert_eq!(
+            cache.check_counted(&p("u", "x")).await,
+            (Check::Rejected, fetched),
+            "a mismatch looks again"
+        );
+        clock.advance(Duration::from_secs(300));
+        // Expired, refreshed, still a mismatch, and no second look within the interval.
+        assert_eq!(cache.check_counted(&p("u", "x")).await, (Check::Rejected, fetched));
+        assert_eq!(source.calls(), 3);
     }
 
     #[tokio::test]

@@ -2,7 +2,14 @@
 
 use std::time::Duration;
 
+use emf::{Namespace, NamespaceError};
+
 use crate::cache::CachePolicy;
+use crate::rotation::DEFAULT_PENDING_MAX_AGE;
+
+/// The range of `PENDING_MAX_AGE_HOURS`: at least an hour (a rotation needs time to finish), at most
+/// 30 days (the template parameter's bounds).
+pub const PENDING_MAX_AGE_HOURS: std::ops::RangeInclusive<u64> = 1..=720;
 
 /// Settings from the function's environment variables.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -11,6 +18,11 @@ pub struct Config {
     pub secret_id: String,
     /// `CREDENTIALS_TTL_SECONDS` (default 300) and `CREDENTIALS_MIN_REFRESH_SECONDS` (default 30).
     pub policy: CachePolicy,
+    /// `PENDING_MAX_AGE_HOURS` (default 24): a pending version is accepted only this long after its
+    /// creation.
+    pub pending_max_age: Duration,
+    /// `METRICS_NAMESPACE` (default `streamgate`): the CloudWatch namespace of the EMF metrics.
+    pub metrics_namespace: Namespace,
 }
 
 /// A missing or unusable setting.
@@ -26,6 +38,17 @@ pub enum ConfigError {
         name: &'static str,
         /// What it held.
         value: String,
+    },
+    /// `PENDING_MAX_AGE_HOURS` is not a whole number of hours from 1 to 720.
+    #[error("environment variable PENDING_MAX_AGE_HOURS must be a whole number of hours from 1 to 720, got {0:?}")]
+    BadPendingMaxAge(String),
+    /// `METRICS_NAMESPACE` is not a CloudWatch namespace.
+    #[error("environment variable METRICS_NAMESPACE: {reason} (got {value:?})")]
+    BadMetricsNamespace {
+        /// What it held.
+        value: String,
+        /// Which rule it breaks.
+        reason: NamespaceError,
     },
 }
 
@@ -49,8 +72,26 @@ impl Config {
                 .map(Duration::from_secs)
                 .map_err(|_| ConfigError::NotSeconds { name, value }),
         };
+        let pending_max_age = match lookup("PENDING_MAX_AGE_HOURS") {
+            None => DEFAULT_PENDING_MAX_AGE,
+            Some(value) => value
+                .trim()
+                .parse::<u64>()
+                .ok()
+                .filter(|hours| PENDING_MAX_AGE_HOURS.contains(hours))
+                .map(|hours| Duration::from_secs(hours * 3600))
+                .ok_or(ConfigError::BadPendingMaxAge(value))?,
+        };
+        let metrics_namespace = match lookup("METRICS_NAMESPACE") {
+            None => Namespace::default(),
+            Some(value) => {
+                Namespace::parse(&value).map_err(|reason| ConfigError::BadMetricsNamespace { value, reason })?
+            }
+        };
         Ok(Config {
             secret_id,
+            pending_max_age,
+            metrics_namespace,
             policy: CachePolicy {
                 ttl: seconds("CREDENTIALS_TTL_SECONDS", defaults.ttl)?,
                 min_refresh: seconds("CREDENTIALS_MIN_REFRESH_SECONDS", defaults.min_refresh)?,
@@ -77,6 +118,36 @@ mod tests {
         assert_eq!(c.policy, CachePolicy::default());
         assert_eq!(c.policy.ttl, Duration::from_secs(300));
         assert_eq!(c.policy.min_refresh, Duration::from_secs(30));
+        assert_eq!(c.pending_max_age, Duration::from_secs(24 * 3600));
+        assert_eq!(c.metrics_namespace.as_str(), "streamgate");
+    }
+
+    #[test]
+    fn metrics_namespace_is_a_cloudwatch_namespace() {
+        let with = |value: &str| config(&[("CREDENTIALS_SECRET", "s"), ("METRICS_NAMESPACE", value)]);
+        assert_eq!(with("My/App").unwrap().metrics_namespace.as_str(), "My/App");
+        for bad in ["", "AWS/Lambda", "a\"b"] {
+            let error = with(bad).unwrap_err();
+            assert!(matches!(error, ConfigError::BadMetricsNamespace { .. }), "{bad:?}");
+            assert!(error.to_string().contains("METRICS_NAMESPACE"), "{error}");
+        }
+    }
+
+    #[test]
+    fn pending_max_age_is_whole_hours_in_range() {
+        let with = |value: &str| config(&[("CREDENTIALS_SECRET", "s"), ("PENDING_MAX_AGE_HOURS", value)]);
+        for (value, hours) in [("1", 1), ("24", 24), (" 720 ", 720)] {
+            assert_eq!(
+                with(value).unwrap().pending_max_age,
+                Duration::from_secs(hours * 3600),
+                "{value}"
+            );
+        }
+        for bad in ["0", "721", "", "1.5", "-1", "24h"] {
+            let error = with(bad).unwrap_err();
+            assert_eq!(error, ConfigError::BadPendingMaxAge(bad.to_string()));
+            assert!(error.to_string().contains("PENDING_MAX_AGE_HOURS"), "{error}");
+        }
     }
 
     #[test]

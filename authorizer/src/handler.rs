@@ -1,10 +1,12 @@
-//! One authorization decision: parse the event, check the credentials, log one line, answer.
+//! One authorization decision: parse the event, check the credentials, log one line, write one
+//! EMF metrics record, answer.
 
+use emf::{MetricRecord, Metrics};
 use lambda_runtime::Diagnostic;
 use serde_json::Value;
 
 use crate::basic::{Malformed, parse_basic};
-use crate::cache::{Check, Clock, CredentialCache, SecretSource, SystemClock};
+use crate::cache::{Check, Clock, CredentialCache, Lookup, SecretSource, SystemClock};
 use crate::event::{Answer, AuthRequest, EventError, Flavour, parse_event, respond};
 
 /// Why a decision came out as it did; logged as a stable code.
@@ -44,6 +46,8 @@ pub struct Decision {
     pub reason: Reason,
     /// Decided from credentials past their TTL because Secrets Manager is failing.
     pub stale: bool,
+    /// How the credentials were consulted (nothing when the header alone decided).
+    pub lookup: Lookup,
 }
 
 impl Decision {
@@ -52,8 +56,23 @@ impl Decision {
             username: None,
             reason,
             stale: false,
+            lookup: Lookup::default(),
         }
     }
+}
+
+/// The service name of the authorizer's metrics (the `service` dimension).
+pub const METRICS_SERVICE: &str = "authorizer";
+
+/// The metrics of one invocation: `Allowed` or `Denied` (every answer that is not an allow, errors
+/// included, as in the decision log), `SecretFetches` (Secrets Manager requests this invocation
+/// made) and `CacheHits` (credentials checked without asking Secrets Manager).
+pub fn invocation_metrics(record: MetricRecord, allowed: bool, lookup: Lookup) -> MetricRecord {
+    record
+        .count("Allowed", u64::from(allowed))
+        .count("Denied", u64::from(!allowed))
+        .count("SecretFetches", lookup.store_requests)
+        .count("CacheHits", u64::from(lookup.cache_hit))
 }
 
 /// An invocation that ends in an error rather than a verdict.
@@ -89,12 +108,22 @@ impl From<AuthorizerError> for Diagnostic {
 /// The authorizer of one execution environment.
 pub struct Authorizer<S, C = SystemClock> {
     cache: CredentialCache<S, C>,
+    metrics: Metrics,
 }
 
 impl<S: SecretSource, C: Clock> Authorizer<S, C> {
-    /// An authorizer deciding from `cache`.
+    /// An authorizer deciding from `cache`, writing no metrics.
     pub fn new(cache: CredentialCache<S, C>) -> Self {
-        Authorizer { cache }
+        Authorizer {
+            cache,
+            metrics: Metrics::disabled(METRICS_SERVICE),
+        }
+    }
+
+    /// Writes one EMF record per invocation through `metrics` (stdout in the Lambda binary).
+    pub fn with_metrics(mut self, metrics: Metrics) -> Self {
+        self.metrics = metrics;
+        self
     }
 
     /// The credential cache (tests read its source's counters).
@@ -111,30 +140,45 @@ impl<S: SecretSource, C: Clock> Authorizer<S, C> {
             Ok(presented) => presented,
             Err(malformed) => return Decision::deny(Reason::Malformed(malformed)),
         };
-        match self.cache.check(&presented).await {
+        let (check, lookup) = self.cache.check_counted(&presented).await;
+        match check {
             Check::Accepted { stale } => Decision {
                 username: Some(presented.username),
                 reason: Reason::Authenticated,
                 stale,
+                lookup,
             },
-            Check::Rejected => Decision::deny(Reason::BadCredentials),
-            Check::Unavailable => Decision::deny(Reason::SecretUnavailable),
+            Check::Rejected => Decision {
+                lookup,
+                ..Decision::deny(Reason::BadCredentials)
+            },
+            Check::Unavailable => Decision {
+                lookup,
+                ..Decision::deny(Reason::SecretUnavailable)
+            },
         }
     }
 
     /// Handles one invocation: the response API Gateway expects, or the error that makes it answer
-    /// 401 (REST) or 500. Writes exactly one decision line to the log.
+    /// 401 (REST) or 500. Writes exactly one decision line to the log and one metrics record.
     pub async fn handle(&self, event: Value, request_id: &str) -> Result<Value, AuthorizerError> {
         let request = match parse_event(event) {
             Ok(request) => request,
             Err(error) => {
                 tracing::warn!(request_id, verdict = "deny", reason = "unsupported_event", %error, "decision");
+                self.emit_metrics(false, Lookup::default());
                 return Err(error.into());
             }
         };
         let decision = self.decide(&request).await;
         log_decision(request_id, &request, &decision);
+        self.emit_metrics(decision.username.is_some(), decision.lookup);
         answer(&request, decision)
+    }
+
+    fn emit_metrics(&self, allowed: bool, lookup: Lookup) {
+        self.metrics
+            .emit(&invocation_metrics(self.metrics.record(), allowed, lookup));
     }
 }
 
@@ -166,5 +210,68 @@ pub fn answer(request: &AuthRequest, decision: Decision) -> Result<Value, Author
             Err(AuthorizerError::Unauthorized)
         }
         (None, _, _) => Ok(respond(request, &Answer::Deny)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use emf::Namespace;
+    use serde_json::json;
+    use std::time::{Duration, UNIX_EPOCH};
+
+    #[test]
+    fn one_record_per_invocation_with_the_four_counts() {
+        let record = |allowed, lookup| {
+            invocation_metrics(
+                MetricRecord::new(Namespace::default(), METRICS_SERVICE),
+                allowed,
+                lookup,
+            )
+            .to_json(UNIX_EPOCH + Duration::from_millis(1000))
+        };
+        let cold_allow = record(
+            true,
+            Lookup {
+                store_requests: 2,
+                cache_hit: false,
+            },
+        );
+        assert_eq!(
+            cold_allow,
+            json!({
+                "_aws": {"Timestamp": 1000, "CloudWatchMetrics": [{
+                    "Namespace": "streamgate",
+                    "Dimensions": [["service"]],
+                    "Metrics": [
+                        {"Name": "Allowed", "Unit": "Count"},
+                        {"Name": "Denied", "Unit": "Count"},
+                        {"Name": "SecretFetches", "Unit": "Count"},
+                        {"Name": "CacheHits", "Unit": "Count"},
+                    ],
+                }]},
+                "service": "authorizer",
+                "Allowed": 1, "Denied": 0, "SecretFetches": 2, "CacheHits": 0,
+            })
+        );
+        let cached_deny = record(
+            false,
+            Lookup {
+                store_requests: 0,
+                cache_hit: true,
+            },
+        );
+        assert_eq!(
+            [
+                &cached_deny["Allowed"],
+                &cached_deny["Denied"],
+                &cached_deny["SecretFetches"],
+                &cached_deny["CacheHits"]
+            ],
+            [0, 1, 0, 1]
+        );
+        // Decided from the header alone: the credentials were not consulted at all.
+        let header_deny = record(false, Lookup::default());
+        assert_eq!([&header_deny["SecretFetches"], &header_deny["CacheHits"]], [0, 0]);
     }
 }

@@ -13,6 +13,7 @@ pub mod config;
 pub mod credentials;
 pub mod event;
 pub mod handler;
+pub mod rotation;
 pub mod secrets;
 
 pub use cache::{CachePolicy, CredentialCache, SystemClock};

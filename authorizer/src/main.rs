@@ -14,8 +14,16 @@ async fn main() -> anyhow::Result<()> {
     lambda_runtime::tracing::init_default_subscriber();
     let config = Config::from_env().context("reading the authorizer configuration")?;
     let sdk = aws_config::load_from_env().await;
-    let source = SecretsManagerSource::new(aws_sdk_secretsmanager::Client::new(&sdk), config.secret_id);
-    let authorizer = Authorizer::new(CredentialCache::new(source, SystemClock::default(), config.policy));
+    let source = SecretsManagerSource::new(aws_sdk_secretsmanager::Client::new(&sdk), config.secret_id)
+        .with_pending_max_age(config.pending_max_age);
+    // EMF records go to stdout on their own, so CloudWatch Logs sees each as a top-level JSON object.
+    let metrics = emf::Metrics::new(
+        config.metrics_namespace,
+        authorizer::handler::METRICS_SERVICE,
+        emf::StdoutSink,
+    );
+    let authorizer =
+        Authorizer::new(CredentialCache::new(source, SystemClock::default(), config.policy)).with_metrics(metrics);
     let authorizer = &authorizer;
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| async move {
         authorizer.handle(event.payload, &event.context.request_id).await

@@ -1,5 +1,8 @@
 //! The Secrets Manager adapter: reads the `AWSCURRENT` and, during a rotation, the `AWSPENDING`
-//! version of the credentials secret.
+//! version of the credentials secret (the latter only while it is recent: [`crate::rotation`]).
+
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
 
 use aws_sdk_secretsmanager::Client;
 use aws_sdk_secretsmanager::error::DisplayErrorContext;
@@ -8,6 +11,7 @@ use serde_json::Value;
 
 use crate::cache::{SecretSource, SourceError};
 use crate::credentials::{Credential, CredentialSet};
+use crate::rotation::{DEFAULT_PENDING_MAX_AGE, PendingAge, SystemWallClock, WallClock, judge_pending};
 
 /// Stage label of the version in use.
 pub const STAGE_CURRENT: &str = "AWSCURRENT";
@@ -15,24 +19,51 @@ pub const STAGE_CURRENT: &str = "AWSCURRENT";
 pub const STAGE_PENDING: &str = "AWSPENDING";
 
 /// Credentials from one Secrets Manager secret holding `{"username": "...", "password": "..."}`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct SecretsManagerSource {
     client: Client,
     secret_id: String,
+    pending_max_age: Duration,
+    wall_clock: Arc<dyn WallClock>,
+}
+
+impl std::fmt::Debug for SecretsManagerSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SecretsManagerSource")
+            .field("secret_id", &self.secret_id)
+            .field("pending_max_age", &self.pending_max_age)
+            .finish_non_exhaustive()
+    }
 }
 
 struct Version {
     id: Option<String>,
+    created: Option<SystemTime>,
     text: String,
 }
 
 impl SecretsManagerSource {
-    /// A source reading `secret_id` (a name or an ARN) through `client`.
+    /// A source reading `secret_id` (a name or an ARN) through `client`, accepting a pending version
+    /// for [`DEFAULT_PENDING_MAX_AGE`] after its creation.
     pub fn new(client: Client, secret_id: impl Into<String>) -> Self {
         SecretsManagerSource {
             client,
             secret_id: secret_id.into(),
+            pending_max_age: DEFAULT_PENDING_MAX_AGE,
+            wall_clock: Arc::new(SystemWallClock),
         }
+    }
+
+    /// Accepts a pending version only while it is younger than `max_age` (`PENDING_MAX_AGE_HOURS`).
+    pub fn with_pending_max_age(mut self, max_age: Duration) -> Self {
+        self.pending_max_age = max_age;
+        self
+    }
+
+    /// Measures the age of a pending version with `clock` instead of the system's (tests).
+    pub fn with_wall_clock(mut self, clock: impl WallClock + 'static) -> Self {
+        self.wall_clock = Arc::new(clock);
+        self
     }
 
     /// One stage of the secret; `None` when that stage does not exist.
@@ -68,12 +99,19 @@ impl SecretsManagerSource {
         };
         Ok(Some(Version {
             id: output.version_id().map(str::to_owned),
+            // A date SystemTime cannot hold is as unknown as a missing one.
+            created: output.created_date().and_then(|date| SystemTime::try_from(*date).ok()),
             text,
         }))
     }
 }
 
 impl SecretSource for SecretsManagerSource {
+    /// `GetSecretValue` of AWSCURRENT and of AWSPENDING.
+    fn requests_per_fetch(&self) -> u64 {
+        2
+    }
+
     async fn fetch(&self) -> Result<CredentialSet, SourceError> {
         // Both stages at once: one round trip of latency, not two.
         let (current, pending) = tokio::join!(self.version(STAGE_CURRENT), self.version(STAGE_PENDING));
@@ -82,14 +120,50 @@ impl SecretSource for SecretsManagerSource {
         })?;
         let mut accepted = vec![parse_credential(&current.text).map_err(|e| e.at(STAGE_CURRENT))?];
         match pending? {
-            Some(pending) if pending.id != current.id => match parse_credential(&pending.text) {
-                Ok(credential) => accepted.push(credential),
-                // A half-made rotation must not lock out the current credentials.
-                Err(error) => tracing::warn!(error = %error.at(STAGE_PENDING), "ignoring the pending secret version"),
-            },
+            Some(pending) if pending.id != current.id => {
+                if let Some(credential) = self.accept_pending(&pending) {
+                    accepted.push(credential);
+                }
+            }
             _ => {}
         }
         Ok(CredentialSet::new(accepted))
+    }
+}
+
+impl SecretsManagerSource {
+    /// The pending version's credential, if it is recent and well-formed. Warnings name the version
+    /// id and its age, never its value.
+    fn accept_pending(&self, pending: &Version) -> Option<Credential> {
+        let version_id = pending.id.as_deref().unwrap_or("unknown");
+        let max_age_hours = self.pending_max_age.as_secs() / 3600;
+        match judge_pending(pending.created, self.wall_clock.now(), self.pending_max_age) {
+            PendingAge::Fresh => {}
+            PendingAge::Stale { age } => {
+                tracing::warn!(
+                    version_id,
+                    age_hours = age.as_secs() / 3600,
+                    max_age_hours,
+                    "ignoring the pending secret version: older than the maximum age (an abandoned rotation?)"
+                );
+                return None;
+            }
+            PendingAge::Undated => {
+                tracing::warn!(
+                    version_id,
+                    "ignoring the pending secret version: Secrets Manager gave no creation date to bound its age"
+                );
+                return None;
+            }
+        }
+        match parse_credential(&pending.text) {
+            Ok(credential) => Some(credential),
+            // A half-made rotation must not lock out the current credentials.
+            Err(error) => {
+                tracing::warn!(error = %error.at(STAGE_PENDING), version_id, "ignoring the pending secret version");
+                None
+            }
+        }
     }
 }
 

@@ -1,8 +1,11 @@
 //! The decision log: one JSON line per decision with request id, verdict and reason code, and never
 //! the password, the raw header, or the secret value. Logs are captured at TRACE level for every
-//! crate (the AWS SDK included) while the authorizer reads a real secret from moto.
+//! crate (the AWS SDK included) while the authorizer reads a real secret from moto. Beside the log,
+//! one EMF metrics record per invocation, written on its own (not through `tracing`).
 
+use authorizer::handler::METRICS_SERVICE;
 use authorizer::{Authorizer, CachePolicy, CredentialCache, SecretsManagerSource, SystemClock};
+use emf::{MemorySink, Metrics, Namespace};
 use serde_json::{Value, json};
 
 fn event(authorization: Option<&str>) -> Value {
@@ -42,16 +45,24 @@ async fn decisions_are_logged_without_secrets() {
         .send()
         .await
         .expect("create_secret");
+    let sink = MemorySink::default();
+    let metrics = Metrics::new(
+        Namespace::parse("streamgate-test").expect("namespace"),
+        METRICS_SERVICE,
+        sink.clone(),
+    );
     let authorizer = Authorizer::new(CredentialCache::new(
         SecretsManagerSource::new(client.clone(), &secret),
         SystemClock::default(),
         CachePolicy::default(),
-    ));
+    ))
+    .with_metrics(metrics.clone());
     let missing = Authorizer::new(CredentialCache::new(
         SecretsManagerSource::new(client, "streamgate-log-test-missing"),
         SystemClock::default(),
         CachePolicy::default(),
-    ));
+    ))
+    .with_metrics(metrics);
 
     let good = testkit::basic(USERNAME, PASSWORD);
     let wrong = testkit::basic(USERNAME, WRONG_PASSWORD);
@@ -98,6 +109,34 @@ async fn decisions_are_logged_without_secrets() {
     for forbidden in [PASSWORD, WRONG_PASSWORD, &good, token, &wrong, &secret_value] {
         assert!(!logs.contains(forbidden), "the logs contain {forbidden:?}:\n{logs}");
     }
+
+    // One EMF record per invocation, in order: allow (cold: GetSecretValue of AWSCURRENT and
+    // AWSPENDING), wrong (decided from the cache: no refresh within 30 s), malformed and missing
+    // (the header alone decides), unavailable (both requests made, both failed).
+    let lines = sink.lines();
+    let records = sink.records();
+    assert_eq!(records.len(), 5, "{lines:?}");
+    for (line, record) in lines.iter().zip(&records) {
+        assert!(!line.contains('\n'));
+        assert_eq!(record["service"], "authorizer");
+        let directive = &record["_aws"]["CloudWatchMetrics"][0];
+        assert_eq!(directive["Namespace"], "streamgate-test");
+        assert_eq!(directive["Dimensions"], json!([["service"]]));
+        assert!(record["_aws"]["Timestamp"].is_u64());
+        assert!(!logs.contains(line.as_str()), "EMF records bypass the tracing log");
+        for forbidden in [PASSWORD, WRONG_PASSWORD, USERNAME, &good] {
+            assert!(!line.contains(forbidden), "{line}");
+        }
+    }
+    let counts: Vec<[u64; 4]> = records
+        .iter()
+        .map(|r| ["Allowed", "Denied", "SecretFetches", "CacheHits"].map(|m| r[m].as_u64().expect(m)))
+        .collect();
+    assert_eq!(
+        counts,
+        vec![[1, 0, 2, 0], [0, 1, 0, 1], [0, 1, 0, 0], [0, 1, 0, 0], [0, 1, 2, 0]]
+    );
+
     assert!(
         logs.len() > 1000,
         "the capture saw the SDK's trace output too ({} bytes)",

@@ -1,9 +1,10 @@
 //! The authorizer against Secrets Manager in moto: allow/deny, rotation through AWSPENDING and
-//! AWSCURRENT, fail closed, and how often Secrets Manager is asked.
+//! AWSCURRENT, a stale AWSPENDING ignored, fail closed, and how often Secrets Manager is asked.
 
 use std::time::Duration;
 
 use authorizer::cache::{CountingSource, ManualClock};
+use authorizer::rotation::ManualWallClock;
 use authorizer::{Authorizer, AuthorizerError, CachePolicy, CredentialCache, SecretsManagerSource, SystemClock};
 use aws_sdk_secretsmanager::Client;
 use serde_json::{Value, json};
@@ -124,6 +125,85 @@ async fn rotation_accepts_pending_then_drops_the_old_password() {
         "old password denied after the refresh"
     );
     assert!(allowed(&authorizer, "alice", "new-password").await);
+}
+
+// current_thread: the log capture set for this thread sees every task.
+#[tokio::test(flavor = "current_thread")]
+async fn a_pending_version_is_accepted_only_while_it_is_recent() {
+    let captured = testkit::LogCapture::default();
+    let _guard = captured.install();
+    let client = client().await;
+    let (secret, _) = create_secret(&client, "alice", "current-password").await;
+    const PENDING: &str = "pending-LEAK-CANARY-31c4";
+    let pending = client
+        .put_secret_value()
+        .secret_id(&secret)
+        .secret_string(secret_json("alice", PENDING))
+        .version_stages("AWSPENDING")
+        .send()
+        .await
+        .expect("put_secret_value");
+    let pending_version = pending.version_id().expect("version id").to_string();
+    let described = client
+        .get_secret_value()
+        .secret_id(&secret)
+        .version_stage("AWSPENDING")
+        .send()
+        .await;
+    assert!(
+        described.expect("get_secret_value").created_date().is_some(),
+        "moto gives the version's CreatedDate, which the age is measured from"
+    );
+
+    // moto dates versions with its own clock, now: the authorizer's wall clock moves instead.
+    let (clock, wall) = (ManualClock::default(), ManualWallClock::default());
+    let source = SecretsManagerSource::new(client.clone(), &secret)
+        .with_pending_max_age(Duration::from_secs(24 * 3600))
+        .with_wall_clock(wall.clone());
+    let authorizer = Authorizer::new(CredentialCache::new(
+        CountingSource::new(source),
+        clock.clone(),
+        CachePolicy::default(),
+    ));
+    wall.advance(Duration::from_secs(23 * 3600));
+    assert!(allowed(&authorizer, "alice", PENDING).await, "23 h old: accepted");
+
+    // The rotation never finished: a day after its creation the pending password stops working.
+    wall.advance(Duration::from_secs(3600));
+    clock.advance(Duration::from_secs(300));
+    assert!(
+        !allowed(&authorizer, "alice", PENDING).await,
+        "24 h old: ignored after the next refresh"
+    );
+    assert!(
+        allowed(&authorizer, "alice", "current-password").await,
+        "the current version is unaffected"
+    );
+
+    let warnings: Vec<serde_json::Value> = captured
+        .json_lines()
+        .into_iter()
+        .filter(|line| line["level"] == "WARN" && line["fields"]["version_id"] == pending_version.as_str())
+        .collect();
+    assert_eq!(
+        warnings.len(),
+        1,
+        "one warning per refresh that ignores it:\n{}",
+        captured.text()
+    );
+    let fields = &warnings[0]["fields"];
+    assert!(
+        fields["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("older than the maximum age")
+    );
+    assert_eq!(fields["age_hours"], 24);
+    assert_eq!(fields["max_age_hours"], 24);
+    assert!(
+        !captured.text().contains(PENDING),
+        "the pending password is never logged"
+    );
 }
 
 #[tokio::test]

@@ -1,6 +1,7 @@
 //! `streamgate`: the local stage and tools around the API. Each subcommand owns its arguments and
 //! its `run`.
 
+mod dlq;
 mod item;
 mod local;
 mod post;
@@ -33,6 +34,9 @@ enum Command {
     #[command(after_help = "Examples:\n  streamgate item evt-0001\n  \
         streamgate item evt-0001 --endpoint http://127.0.0.1:5000 --table streamgate-local-EventsTable")]
     Item(item::ItemArgs),
+    /// Inspect the dead-letter queue and redrive failed batches in order (local stage or deployed
+    /// stack). Exits non-zero when anything was lost or failed.
+    Dlq(dlq::DlqArgs),
 }
 
 #[tokio::main]
@@ -50,5 +54,6 @@ async fn main() -> anyhow::Result<()> {
         Command::Local(args) => local::run(args).await,
         Command::Item(args) => item::run(args).await,
         Command::Post(args) => post::run(args).await,
+        Command::Dlq(args) => dlq::run(args).await,
     }
 }

@@ -1,5 +1,7 @@
 //! The consumer's configuration, read once from the environment.
 
+use emf::{Namespace, NamespaceError};
+
 use crate::dlq::{MAX_MESSAGE_BYTES, MIN_MESSAGE_BYTES};
 
 /// Settings from the function's environment variables.
@@ -14,6 +16,8 @@ pub struct Config {
     /// `DEAD_LETTER_MAX_MESSAGE_BYTES` (default 1,048,576): the largest dead-letter message, and the
     /// most one SendMessageBatch call carries. At most the queue's `MaximumMessageSize`.
     pub dead_letter_max_message_bytes: usize,
+    /// `METRICS_NAMESPACE` (default `streamgate`): the CloudWatch namespace of the EMF metrics.
+    pub metrics_namespace: Namespace,
 }
 
 /// Default for `WRITE_CONCURRENCY`.
@@ -35,6 +39,14 @@ pub enum ConfigError {
          (the queue's MaximumMessageSize), got {0:?}"
     )]
     BadMaxMessageBytes(String),
+    /// `METRICS_NAMESPACE` is not a CloudWatch namespace.
+    #[error("environment variable METRICS_NAMESPACE: {reason} (got {value:?})")]
+    BadMetricsNamespace {
+        /// What it held.
+        value: String,
+        /// Which rule it breaks.
+        reason: NamespaceError,
+    },
 }
 
 impl Config {
@@ -68,11 +80,18 @@ impl Config {
                 .filter(|n| (MIN_MESSAGE_BYTES..=MAX_MESSAGE_BYTES).contains(n))
                 .ok_or(ConfigError::BadMaxMessageBytes(value))?,
         };
+        let metrics_namespace = match lookup("METRICS_NAMESPACE") {
+            None => Namespace::default(),
+            Some(value) => {
+                Namespace::parse(&value).map_err(|reason| ConfigError::BadMetricsNamespace { value, reason })?
+            }
+        };
         Ok(Config {
             table_name: required("TABLE_NAME")?,
             dead_letter_queue_url: required("DEAD_LETTER_QUEUE_URL")?,
             write_concurrency,
             dead_letter_max_message_bytes,
+            metrics_namespace,
         })
     }
 }
@@ -92,6 +111,7 @@ mod tests {
         let ok = config(&[("TABLE_NAME", "t"), ("DEAD_LETTER_QUEUE_URL", "http://q")]).unwrap();
         assert_eq!(ok.write_concurrency, DEFAULT_WRITE_CONCURRENCY);
         assert_eq!(ok.dead_letter_max_message_bytes, 1_048_576);
+        assert_eq!(ok.metrics_namespace.as_str(), "streamgate");
         assert_eq!(
             config(&[("DEAD_LETTER_QUEUE_URL", "q")]),
             Err(ConfigError::Missing("TABLE_NAME"))
@@ -115,6 +135,26 @@ mod tests {
                 ])
                 .is_err()
             );
+        }
+    }
+
+    #[test]
+    fn metrics_namespace_is_a_cloudwatch_namespace() {
+        let with = |value: &str| {
+            config(&[
+                ("TABLE_NAME", "t"),
+                ("DEAD_LETTER_QUEUE_URL", "q"),
+                ("METRICS_NAMESPACE", value),
+            ])
+        };
+        assert_eq!(
+            with("prod/streamgate").unwrap().metrics_namespace.as_str(),
+            "prod/streamgate"
+        );
+        for bad in ["", " ", "AWS/Kinesis", "naïve"] {
+            let error = with(bad).unwrap_err();
+            assert!(matches!(error, ConfigError::BadMetricsNamespace { .. }), "{bad:?}");
+            assert!(error.to_string().contains("METRICS_NAMESPACE"), "{error}");
         }
     }
 

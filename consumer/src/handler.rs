@@ -1,9 +1,11 @@
 //! One batch: read every record on its own, decode it, collapse each key to its newest record, read
 //! what is stored, write only what is newer, dead-letter the poison, and report the transient
-//! failures.
+//! failures. One log line and one EMF metrics record per batch.
 
 use std::collections::HashMap;
-use std::time::Instant;
+use std::time::{Instant, SystemTime};
+
+use emf::{MetricRecord, Metrics};
 
 use aws_lambda_events::event::streams::{KinesisBatchItemFailure, KinesisEventResponse};
 use serde_json::value::RawValue;
@@ -83,6 +85,34 @@ impl From<HandleError> for lambda_runtime::Diagnostic {
     }
 }
 
+/// The service name of the consumer's metrics (the `service` dimension).
+pub const METRICS_SERVICE: &str = "consumer";
+
+/// The metrics of one batch: what became of its records (`RecordsWritten`, `RecordsStale`,
+/// `RecordsPoison`, `RecordsFailed`), `BatchSize`, and `OldestRecordAgeMs` when any record has an
+/// arrival time.
+pub fn batch_metrics(record: MetricRecord, summary: &Summary, oldest_record_age_ms: Option<u64>) -> MetricRecord {
+    let count = |n: usize| u64::try_from(n).unwrap_or(u64::MAX);
+    let record = record
+        .count("RecordsWritten", count(summary.written))
+        .count("RecordsStale", count(summary.stale))
+        .count("RecordsPoison", count(summary.poison))
+        .count("RecordsFailed", count(summary.failed))
+        .count("BatchSize", count(summary.records));
+    match oldest_record_age_ms {
+        Some(age) => record.milliseconds("OldestRecordAgeMs", age),
+        None => record,
+    }
+}
+
+/// How long before `now` the oldest record of the batch arrived in the stream, in milliseconds
+/// (`None` when no record has an arrival time; an arrival after `now`, clock skew, counts as 0).
+pub fn oldest_record_age_ms(records: &[BatchRecord], now: SystemTime) -> Option<u64> {
+    let oldest = records.iter().filter_map(BatchRecord::arrival).min()?;
+    let age = now.duration_since(SystemTime::from(oldest)).unwrap_or_default();
+    Some(u64::try_from(age.as_millis()).unwrap_or(u64::MAX))
+}
+
 /// The consumer of one execution environment: writes through an [`ItemStore`], dead-letters
 /// through a [`DeadLetterSink`] (DynamoDB and SQS in production; in-memory ones with the `test-util`
 /// feature).
@@ -90,12 +120,23 @@ impl From<HandleError> for lambda_runtime::Diagnostic {
 pub struct Consumer<S = Store, D = DeadLetters> {
     store: S,
     dead_letters: D,
+    metrics: Metrics,
 }
 
 impl<S: ItemStore, D: DeadLetterSink> Consumer<S, D> {
-    /// A consumer writing to `store` and dead-lettering to `dead_letters`.
+    /// A consumer writing to `store` and dead-lettering to `dead_letters`, writing no metrics.
     pub fn new(store: S, dead_letters: D) -> Self {
-        Consumer { store, dead_letters }
+        Consumer {
+            store,
+            dead_letters,
+            metrics: Metrics::disabled(METRICS_SERVICE),
+        }
+    }
+
+    /// Writes one EMF record per batch through `metrics` (stdout in the Lambda binary).
+    pub fn with_metrics(mut self, metrics: Metrics) -> Self {
+        self.metrics = metrics;
+        self
     }
 
     /// The item store.
@@ -111,8 +152,12 @@ impl<S: ItemStore, D: DeadLetterSink> Consumer<S, D> {
     /// Handles one invocation's payload (the event, as raw JSON) and answers the event source
     /// mapping. Fails only when the payload is not a Kinesis event, or when a failed record has no
     /// sequence number to report; one unreadable record never fails the batch.
+    ///
+    /// Writes one metrics record per batch; none for a payload that is not a Kinesis event (there
+    /// is no batch to describe, and Lambda's own `Errors` metric counts the failed invocation).
     pub async fn handle(&self, payload: &RawValue) -> Result<KinesisEventResponse, HandleError> {
         let started = Instant::now();
+        let received = SystemTime::now();
         let records = read_event(payload.get()).inspect_err(|error| {
             tracing::error!(
                 reason = "unreadable_event",
@@ -132,6 +177,8 @@ impl<S: ItemStore, D: DeadLetterSink> Consumer<S, D> {
             duration_ms = started.elapsed().as_millis() as u64,
             "batch"
         );
+        let age = oldest_record_age_ms(&records, received);
+        self.metrics.emit(&batch_metrics(self.metrics.record(), &summary, age));
         response(&records, &outcomes).map_err(|error| {
             tracing::error!(
                 reason = "unreportable_failure",
@@ -559,6 +606,79 @@ mod tests {
             response(&[BatchRecord::Read(empty)], &[Outcome::Failed(FailureReason::Timeout)]),
             Err(UnreportableFailure { records: 1 })
         );
+    }
+
+    #[test]
+    fn batch_metrics_have_the_exact_schema() {
+        let summary = Summary {
+            records: 7,
+            written: 3,
+            stale: 1,
+            poison: 2,
+            failed: 1,
+        };
+        let record = batch_metrics(
+            MetricRecord::new(emf::Namespace::default(), METRICS_SERVICE),
+            &summary,
+            Some(1500),
+        );
+        let at = std::time::UNIX_EPOCH + std::time::Duration::from_millis(42);
+        let names = [
+            "RecordsWritten",
+            "RecordsStale",
+            "RecordsPoison",
+            "RecordsFailed",
+            "BatchSize",
+        ];
+        let mut definitions: Vec<serde_json::Value> = names
+            .iter()
+            .map(|name| serde_json::json!({"Name": name, "Unit": "Count"}))
+            .collect();
+        definitions.push(serde_json::json!({"Name": "OldestRecordAgeMs", "Unit": "Milliseconds"}));
+        assert_eq!(
+            record.to_json(at),
+            serde_json::json!({
+                "_aws": {"Timestamp": 42, "CloudWatchMetrics": [{
+                    "Namespace": "streamgate", "Dimensions": [["service"]], "Metrics": definitions,
+                }]},
+                "service": "consumer",
+                "RecordsWritten": 3, "RecordsStale": 1, "RecordsPoison": 2, "RecordsFailed": 1,
+                "BatchSize": 7, "OldestRecordAgeMs": 1500,
+            })
+        );
+        let empty = batch_metrics(
+            MetricRecord::new(emf::Namespace::default(), METRICS_SERVICE),
+            &Summary::default(),
+            None,
+        );
+        assert_eq!(empty.value("BatchSize"), Some(0));
+        assert_eq!(empty.value("OldestRecordAgeMs"), None, "no arrival time, no age");
+    }
+
+    #[test]
+    fn oldest_record_age_is_measured_from_the_earliest_arrival() {
+        let arrival = |record: &BatchRecord| SystemTime::from(record.arrival().unwrap());
+        let (first, second) = (valid("a", 1), valid("b", 2));
+        let mut earlier = valid("c", 3);
+        if let BatchRecord::Read(record) = &mut earlier {
+            record.kinesis.approximate_arrival_timestamp.0 -= chrono::Duration::milliseconds(250);
+        }
+        let now = arrival(&first) + std::time::Duration::from_millis(1000);
+        let batch = [first, earlier, second];
+        assert_eq!(oldest_record_age_ms(&batch, now), Some(1250));
+        // Unreadable records count when their arrival was recovered.
+        let recovered = BatchRecord::Unreadable(UnreadableRecord {
+            arrival: Some(Utc.timestamp_millis_opt(1_795_381_199_000).unwrap()),
+            ..UnreadableRecord::default()
+        });
+        assert_eq!(oldest_record_age_ms(&[batch[0].clone(), recovered], now), Some(2000));
+        assert_eq!(oldest_record_age_ms(&[], now), None);
+        assert_eq!(
+            oldest_record_age_ms(&[BatchRecord::Unreadable(UnreadableRecord::default())], now),
+            None
+        );
+        let before_arrival = arrival(&batch[0]) - std::time::Duration::from_millis(5000);
+        assert_eq!(oldest_record_age_ms(&batch[..1], before_arrival), Some(0), "clock skew");
     }
 
     /// One record of a generated batch: its key, and whether its data is valid JSON.

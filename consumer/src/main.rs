@@ -27,7 +27,13 @@ async fn main() -> anyhow::Result<()> {
         config.write_concurrency,
         config.dead_letter_max_message_bytes,
     );
-    let consumer = Consumer::new(store, dead_letters);
+    // EMF records go to stdout on their own, so CloudWatch Logs sees each as a top-level JSON object.
+    let metrics = emf::Metrics::new(
+        config.metrics_namespace,
+        consumer::handler::METRICS_SERVICE,
+        emf::StdoutSink,
+    );
+    let consumer = Consumer::new(store, dead_letters).with_metrics(metrics);
     let consumer = &consumer;
     // The payload stays raw JSON: the consumer reads each record on its own, so one unreadable
     // record never fails the whole batch's deserialization.

@@ -1,11 +1,27 @@
 //! The consumer's log: one summary line per batch, one line per poison or failed record with its
 //! sequence number and reason, and never any record data, even at TRACE level for every crate
-//! (the AWS SDK included).
+//! (the AWS SDK included). Beside the log, one EMF metrics record per batch, written on its own
+//! (not through `tracing`).
 
 mod support;
 
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use consumer::handler::METRICS_SERVICE;
+use emf::{MemorySink, Metrics, Namespace};
 use serde_json::Value;
 use support::{Env, event, record, sequence};
+
+/// Metrics into memory, in the namespace `streamgate-test`.
+fn metrics() -> (Metrics, MemorySink) {
+    let sink = MemorySink::default();
+    let namespace = Namespace::parse("streamgate-test").expect("namespace");
+    (Metrics::new(namespace, METRICS_SERVICE, sink.clone()), sink)
+}
+
+fn millis(at: SystemTime) -> u64 {
+    at.duration_since(UNIX_EPOCH).expect("after 1970").as_millis() as u64
+}
 
 const CANARY: &str = "PAYLOAD-LEAK-CANARY-5e1f";
 
@@ -15,10 +31,12 @@ async fn batch_summary_and_poison_lines_without_record_data() {
     let _guard = captured.install();
 
     let env = Env::new(testkit::moto().endpoint()).await;
-    let consumer = env.consumer(2);
+    let (metrics, sink) = metrics();
+    let consumer = env.consumer(2).with_metrics(metrics);
     let valid = format!(r#"{{"secret":"{CANARY}","eventId":"mismatch-{CANARY}"}}"#);
     let not_json = format!("{CANARY} is not json");
     let reserved = format!(r#"{{"_sg_x":"{CANARY}"}}"#);
+    let before = SystemTime::now();
     let response = consumer
         .handle(&event(vec![
             record("k1", 1, valid.as_bytes()),
@@ -27,7 +45,53 @@ async fn batch_summary_and_poison_lines_without_record_data() {
         ]))
         .await
         .expect("handled");
+    let after = SystemTime::now();
     assert!(response.batch_item_failures.is_empty());
+
+    // One EMF record for the batch, beside (not inside) the tracing log, without record data.
+    let lines = sink.lines();
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(!lines[0].contains(CANARY) && !lines[0].contains('\n'), "{}", lines[0]);
+    let emf: Value = serde_json::from_str(&lines[0]).expect("one JSON object");
+    let directive = &emf["_aws"]["CloudWatchMetrics"][0];
+    assert_eq!(directive["Namespace"], "streamgate-test");
+    assert_eq!(directive["Dimensions"], serde_json::json!([["service"]]));
+    let units: Vec<(&str, &str)> = directive["Metrics"]
+        .as_array()
+        .expect("metric definitions")
+        .iter()
+        .map(|m| (m["Name"].as_str().unwrap(), m["Unit"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        units,
+        [
+            ("RecordsWritten", "Count"),
+            ("RecordsStale", "Count"),
+            ("RecordsPoison", "Count"),
+            ("RecordsFailed", "Count"),
+            ("BatchSize", "Count"),
+            ("OldestRecordAgeMs", "Milliseconds"),
+        ]
+    );
+    assert_eq!(emf["service"], "consumer");
+    let counts = [
+        "RecordsWritten",
+        "RecordsStale",
+        "RecordsPoison",
+        "RecordsFailed",
+        "BatchSize",
+    ]
+    .map(|name| emf[name].as_u64().expect(name));
+    assert_eq!(counts, [1, 0, 2, 0, 3]);
+    // The oldest record (n = 1) arrived at 1_795_381_200_001 ms; its age is taken on arrival of the batch.
+    let oldest = 1_795_381_200_001;
+    let age = emf["OldestRecordAgeMs"].as_u64().expect("age");
+    assert!(
+        (millis(before) - oldest..=millis(after) - oldest).contains(&age),
+        "{age}"
+    );
+    let stamp = emf["_aws"]["Timestamp"].as_u64().expect("timestamp");
+    assert!((millis(before)..=millis(after)).contains(&stamp));
 
     let logs = captured.text();
     assert!(!logs.contains(CANARY), "record data in the logs:\n{logs}");
@@ -67,7 +131,8 @@ async fn unreadable_records_and_events_leave_no_data_in_the_logs() {
     let guard = captured.install();
 
     let env = Env::new(testkit::moto().endpoint()).await;
-    let consumer = env.consumer(2);
+    let (metrics, sink) = metrics();
+    let consumer = env.consumer(2).with_metrics(metrics);
     // serde's message for an unknown variant quotes it: that detail goes to the dead-letter
     // message, never to the logs.
     let mut event: Value =
@@ -80,6 +145,12 @@ async fn unreadable_records_and_events_leave_no_data_in_the_logs() {
     let not_an_event = serde_json::value::to_raw_value(&serde_json::json!({"Records": CANARY})).expect("JSON");
     let error = consumer.handle(&not_an_event).await.expect_err("not a Kinesis event");
     assert!(!error.to_string().contains(CANARY), "{error}");
+    // A metrics record for the batch, none for the payload that is not one.
+    let records = sink.records();
+    assert_eq!(records.len(), 1, "{:?}", sink.lines());
+    let counts = ["RecordsWritten", "RecordsPoison", "BatchSize"].map(|name| records[0][name].as_u64().expect(name));
+    assert_eq!(counts, [1, 1, 2]);
+    assert!(!sink.lines()[0].contains(CANARY));
 
     let logs = captured.text();
     assert!(!logs.contains(CANARY), "record data in the logs:\n{logs}");

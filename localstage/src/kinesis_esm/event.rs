@@ -45,18 +45,27 @@ fn iso(time: DateTime<Utc>) -> String {
 impl Buffered {
     /// A record of the shard, as the event will carry it.
     pub fn new(record: Record, source: &Source) -> Buffered {
+        // Region and account as the stream's ARN says (`arn:aws:kinesis:REGION:ACCOUNT:stream/NAME`):
+        // `streamgate dlq redrive` builds events for deployed streams too.
+        let arn: Vec<&str> = source.stream_arn.split(':').collect();
+        let region = arn
+            .get(3)
+            .filter(|r| !r.is_empty())
+            .copied()
+            .unwrap_or(motoserver::REGION);
+        let account = arn
+            .get(4)
+            .filter(|a| !a.is_empty())
+            .copied()
+            .unwrap_or(motoserver::ACCOUNT_ID);
         let mut r = KinesisEventRecord::default();
-        r.aws_region = Some(motoserver::REGION.into());
+        r.aws_region = Some(region.into());
         r.event_id = Some(format!("{}:{}", source.shard_id, record.sequence_number()));
         r.event_name = Some("aws:kinesis:record".into());
         r.event_source = Some("aws:kinesis".into());
         r.event_source_arn = Some(source.stream_arn.clone());
         r.event_version = Some("1.0".into());
-        r.invoke_identity_arn = Some(format!(
-            "arn:aws:iam::{}:role/{}-role",
-            motoserver::ACCOUNT_ID,
-            source.function_name
-        ));
+        r.invoke_identity_arn = Some(format!("arn:aws:iam::{account}:role/{}-role", source.function_name));
         r.kinesis.kinesis_schema_version = Some("1.0".into());
         r.kinesis.partition_key = record.partition_key().unwrap_or_default().to_string();
         r.kinesis.sequence_number = record.sequence_number().to_string();
