@@ -325,6 +325,7 @@ class Data(unittest.TestCase):
                 "TableName",
                 "StreamName",
                 "DeadLetterQueueUrl",
+                "ConsumerFunctionName",
             }
             <= set(TEMPLATE["Outputs"])
         )

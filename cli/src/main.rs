@@ -5,6 +5,7 @@ mod dlq;
 mod item;
 mod local;
 mod post;
+mod smoke;
 
 use clap::{Parser, Subcommand};
 
@@ -37,6 +38,9 @@ enum Command {
     /// Inspect the dead-letter queue and redrive failed batches in order (local stage or deployed
     /// stack). Exits non-zero when anything was lost or failed.
     Dlq(dlq::DlqArgs),
+    /// Check a deployed stack (or the local stage) end to end: 401, 403, a submit, the record in the
+    /// stream byte for byte, the item with exact numbers, a poison record dead-lettered.
+    Smoke(smoke::SmokeArgs),
 }
 
 #[tokio::main]
@@ -55,5 +59,6 @@ async fn main() -> anyhow::Result<()> {
         Command::Item(args) => item::run(args).await,
         Command::Post(args) => post::run(args).await,
         Command::Dlq(args) => dlq::run(args).await,
+        Command::Smoke(args) => smoke::run(args).await,
     }
 }

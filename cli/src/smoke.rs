@@ -1,0 +1,354 @@
+//! `streamgate smoke`: checks a deployed stack (or the local stage) end to end and says exactly what
+//! failed: the authorizer's 401 and 403, a submit answered 200 with a sequence number, that record
+//! read back from the stream byte for byte (which also settles how the HTTP API's Kinesis-PutRecord
+//! integration maps `Data`), the item in DynamoDB with its numbers exact, and a poison record in the
+//! dead-letter queue. What it adds it removes again (its item, its dead-letter message).
+
+use std::time::{Duration, Instant};
+
+use anyhow::Context as _;
+use apiclient::HttpClient;
+use aws_sdk_dynamodb::types::AttributeValue;
+use aws_sdk_kinesis::types::ShardIteratorType;
+use serde_json::Value as Json;
+
+use crate::dlq::{self, LOCAL_QUEUE, LOCAL_STREAM};
+
+/// The make-local stage's table.
+const LOCAL_TABLE: &str = "streamgate-local-EventsTable";
+/// Numbers a float would change: the item must hold them exactly.
+const EXACT_DECIMAL: &str = "12345678901234567890.123456789";
+const EXACT_INTEGER: &str = "123456789012345678901234567890";
+
+/// Arguments of `streamgate smoke`.
+#[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:\n  streamgate smoke --stack streamgate\n  \
+    streamgate smoke --url http://127.0.0.1:3000 --password streamgate-local-password   # make local, with\n    \
+    AWS_ENDPOINT_URL=http://127.0.0.1:5000 AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing")]
+pub struct SmokeArgs {
+    /// Read the URL, credentials, stream, table and queue from this stack's outputs and secret.
+    #[arg(long, env = "STREAMGATE_STACK")]
+    stack: Option<String>,
+    /// The API's base URL (the stack's ApiEndpoint).
+    #[arg(long, env = "STREAMGATE_URL")]
+    url: Option<String>,
+    /// Basic-auth username.
+    #[arg(long, env = "STREAMGATE_USERNAME")]
+    username: Option<String>,
+    /// Basic-auth password.
+    #[arg(long, env = "STREAMGATE_PASSWORD", hide_env_values = true)]
+    password: Option<String>,
+    /// The stream (default: the local stage's).
+    #[arg(long)]
+    stream: Option<String>,
+    /// The table (default: the local stage's).
+    #[arg(long)]
+    table: Option<String>,
+    /// The dead-letter queue's URL (default: the local stage's).
+    #[arg(long)]
+    queue_url: Option<String>,
+    /// How long to wait for the item and the dead-letter message, seconds.
+    #[arg(long, default_value_t = 90)]
+    timeout: u64,
+}
+
+struct Target {
+    url: String,
+    username: String,
+    password: String,
+    stream: String,
+    table: String,
+    queue_url: String,
+}
+
+/// One check's verdict.
+struct Check {
+    name: &'static str,
+    result: Result<String, String>,
+}
+
+/// Runs the smoke test; exits non-zero when a check failed.
+pub async fn run(args: SmokeArgs) -> anyhow::Result<()> {
+    let sdk = dlq::sdk().await;
+    let target = resolve(&args, &sdk).await?;
+    let checks = smoke(&target, &sdk, Duration::from_secs(args.timeout)).await?;
+    let mut failed = 0;
+    for check in &checks {
+        match &check.result {
+            Ok(detail) => println!("PASS {:<10} {detail}", check.name),
+            Err(why) => {
+                failed += 1;
+                println!("FAIL {:<10} {why}", check.name);
+            }
+        }
+    }
+    println!("{} checks, {failed} failed, against {}", checks.len(), target.url);
+    if failed > 0 {
+        std::process::exit(1);
+    }
+    Ok(())
+}
+
+async fn resolve(args: &SmokeArgs, sdk: &aws_config::SdkConfig) -> anyhow::Result<Target> {
+    let outputs = match &args.stack {
+        Some(stack) => dlq::stack_outputs(sdk, stack).await?,
+        None => Default::default(),
+    };
+    let (mut username, mut password) = (args.username.clone(), args.password.clone());
+    if let (Some(secret), true) = (outputs.get("CredentialsSecretArn"), password.is_none()) {
+        let value = aws_sdk_secretsmanager::Client::new(sdk)
+            .get_secret_value()
+            .secret_id(secret)
+            .send()
+            .await
+            .context("reading the credentials secret")?;
+        let credentials: Json = serde_json::from_str(value.secret_string().unwrap_or_default())
+            .context("the credentials secret is not JSON")?;
+        username = username.or_else(|| credentials["username"].as_str().map(str::to_string));
+        password = credentials["password"].as_str().map(str::to_string);
+    }
+    let url = args
+        .url
+        .clone()
+        .or_else(|| outputs.get("ApiEndpoint").cloned())
+        .context("give --url or --stack")?;
+    let queue_url = match args.queue_url.clone().or_else(|| outputs.get("DeadLetterQueueUrl").cloned()) {
+        Some(url) => url,
+        None => aws_sdk_sqs::Client::new(sdk)
+            .get_queue_url()
+            .queue_name(LOCAL_QUEUE)
+            .send()
+            .await
+            .with_context(|| format!("finding the queue {LOCAL_QUEUE} (give --queue-url or --stack)"))?
+            .queue_url()
+            .context("no queue URL")?
+            .to_string(),
+    };
+    let pick = |flag: &Option<String>, output: &str, local: &str| {
+        flag.clone()
+            .or_else(|| outputs.get(output).cloned())
+            .unwrap_or_else(|| local.to_string())
+    };
+    Ok(Target {
+        url: url.trim_end_matches('/').to_string(),
+        username: username.unwrap_or_else(|| "streamgate".into()),
+        password: password.context("give --password or --stack")?,
+        stream: pick(&args.stream, "StreamName", LOCAL_STREAM),
+        table: pick(&args.table, "TableName", LOCAL_TABLE),
+        queue_url,
+    })
+}
+
+async fn smoke(target: &Target, sdk: &aws_config::SdkConfig, timeout: Duration) -> anyhow::Result<Vec<Check>> {
+    let http = HttpClient::new()?;
+    let id = format!("smoke-{:016x}", fastrand::u64(..));
+    let submit = format!("{}/submit/{}/{id}", target.url, target.stream);
+    let good = apiclient::basic(&target.username, &target.password);
+    let wrong = apiclient::basic(&target.username, "not-the-password");
+    let json = [("content-type", "application/json")];
+    let mut checks = Vec::new();
+
+    let answer = http.send("POST", &submit, &json, "{}").await;
+    checks.push(Check {
+        name: "401",
+        result: match answer {
+            Ok(a) if a.status == 401 => Ok("no credentials: 401 Unauthorized".into()),
+            Ok(a) => Err(format!("no credentials got {} {}, expected 401", a.status, a.body)),
+            Err(e) => Err(format!("the API did not answer: {e}")),
+        },
+    });
+    let answer = http
+        .send("POST", &submit, &[("authorization", wrong.as_str()), json[0]], "{}")
+        .await;
+    checks.push(Check {
+        name: "403",
+        result: match answer {
+            Ok(a) if a.status == 403 => Ok("wrong password: 403 Forbidden".into()),
+            Ok(a) => Err(format!("a wrong password got {} {}, expected 403", a.status, a.body)),
+            Err(e) => Err(format!("the API did not answer: {e}")),
+        },
+    });
+
+    // Spaces and numbers a float would change: the stream must hold these exact bytes.
+    let body = format!(r#"{{"smoke": "{id}", "decimal": {EXACT_DECIMAL}, "integer": {EXACT_INTEGER}}}"#);
+    let answer = http
+        .send("POST", &submit, &[("authorization", good.as_str()), json[0]], body.clone())
+        .await;
+    let put = match answer {
+        Ok(a) if a.status == 200 => {
+            let put = a.json();
+            match (put["SequenceNumber"].as_str(), put["ShardId"].as_str()) {
+                (Some(seq), Some(shard)) => Ok((seq.to_string(), shard.to_string())),
+                _ => Err(format!("200 without SequenceNumber and ShardId: {}", a.body)),
+            }
+        }
+        Ok(a) => Err(format!("the submit got {} {}, expected 200", a.status, a.body)),
+        Err(e) => Err(format!("the API did not answer: {e}")),
+    };
+    checks.push(Check {
+        name: "submit",
+        result: put.as_ref().map(|(seq, shard)| format!("200, {shard} sequence {seq}")).map_err(Clone::clone),
+    });
+    let Ok((sequence, shard)) = put else {
+        checks.push(skipped("stream"));
+        checks.push(skipped("item"));
+        checks.push(skipped("poison"));
+        return Ok(checks);
+    };
+
+    let kinesis = aws_sdk_kinesis::Client::new(sdk);
+    checks.push(Check {
+        name: "stream",
+        result: read_record(&kinesis, &target.stream, &shard, &sequence).await.and_then(|data| {
+            if data == body.as_bytes() {
+                Ok(format!("the record holds the {} bytes sent, byte for byte", data.len()))
+            } else {
+                Err(format!(
+                    "the record differs from the body sent: {:?} (the integration's Data mapping?)",
+                    String::from_utf8_lossy(&data)
+                ))
+            }
+        }),
+    });
+
+    let dynamodb = aws_sdk_dynamodb::Client::new(sdk);
+    checks.push(Check {
+        name: "item",
+        result: wait_for_item(&dynamodb, &target.table, &id, timeout).await,
+    });
+
+    let poison = http
+        .send(
+            "POST",
+            &format!("{}/submit/{}/{id}-poison", target.url, target.stream),
+            &[("authorization", good.as_str()), json[0]],
+            "this is not JSON {",
+        )
+        .await;
+    let poison_sequence = match poison {
+        Ok(a) if a.status == 200 => a.json()["SequenceNumber"].as_str().map(str::to_string),
+        _ => None,
+    };
+    checks.push(Check {
+        name: "poison",
+        result: match poison_sequence {
+            None => Err("the poison submit was not accepted (expected 200: the stream takes any body)".into()),
+            Some(seq) => wait_for_poison(sdk, &target.queue_url, &seq, timeout).await,
+        },
+    });
+    let _ = dynamodb
+        .delete_item()
+        .table_name(&target.table)
+        .key("eventId", AttributeValue::S(id))
+        .send()
+        .await;
+    Ok(checks)
+}
+
+fn skipped(name: &'static str) -> Check {
+    Check {
+        name,
+        result: Err("not checked: the submit failed".into()),
+    }
+}
+
+async fn read_record(kinesis: &aws_sdk_kinesis::Client, stream: &str, shard: &str, sequence: &str) -> Result<Vec<u8>, String> {
+    let iterator = kinesis
+        .get_shard_iterator()
+        .stream_name(stream)
+        .shard_id(shard)
+        .shard_iterator_type(ShardIteratorType::AtSequenceNumber)
+        .starting_sequence_number(sequence)
+        .send()
+        .await
+        .map_err(|e| format!("no iterator at the record ({})", aws_sdk_kinesis::error::DisplayErrorContext(&e)))?;
+    let records = kinesis
+        .get_records()
+        .shard_iterator(iterator.shard_iterator().unwrap_or_default())
+        .limit(1)
+        .send()
+        .await
+        .map_err(|e| format!("reading the record ({})", aws_sdk_kinesis::error::DisplayErrorContext(&e)))?;
+    let record = records.records().first().ok_or("the stream returned no record at that sequence number")?;
+    if record.sequence_number() != sequence {
+        return Err(format!("the stream returned sequence {} instead", record.sequence_number()));
+    }
+    Ok(record.data().as_ref().to_vec())
+}
+
+async fn wait_for_item(dynamodb: &aws_sdk_dynamodb::Client, table: &str, id: &str, timeout: Duration) -> Result<String, String> {
+    let started = Instant::now();
+    let mut last_error = None;
+    while started.elapsed() < timeout {
+        match dynamodb
+            .get_item()
+            .table_name(table)
+            .key("eventId", AttributeValue::S(id.to_string()))
+            .consistent_read(true)
+            .send()
+            .await
+        {
+            Ok(output) => {
+                if let Some(item) = output.item() {
+                    let number = |name: &str| item.get(name).and_then(|v| v.as_n().ok()).cloned();
+                    return match (number("decimal"), number("integer")) {
+                        (Some(d), Some(i)) if d == EXACT_DECIMAL && i == EXACT_INTEGER => Ok(format!(
+                            "in {table} after {:.1} s, numbers exact",
+                            started.elapsed().as_secs_f64()
+                        )),
+                        (d, i) => Err(format!(
+                            "the item's numbers are not the ones sent: decimal {d:?} (sent {EXACT_DECIMAL}), integer {i:?} (sent {EXACT_INTEGER})"
+                        )),
+                    };
+                }
+            }
+            Err(e) => last_error = Some(aws_sdk_dynamodb::error::DisplayErrorContext(&e).to_string()),
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    Err(format!(
+        "the item {id} did not appear in {table} within {} s: is the consumer running and its event source mapping enabled? (look at its logs and the dead-letter queue){}",
+        timeout.as_secs(),
+        last_error.map(|e| format!("; last error: {e}")).unwrap_or_default()
+    ))
+}
+
+async fn wait_for_poison(sdk: &aws_config::SdkConfig, queue_url: &str, sequence: &str, timeout: Duration) -> Result<String, String> {
+    let sqs = aws_sdk_sqs::Client::new(sdk);
+    let started = Instant::now();
+    while started.elapsed() < timeout {
+        let answer = sqs
+            .receive_message()
+            .queue_url(queue_url)
+            .max_number_of_messages(10)
+            .visibility_timeout(5)
+            .wait_time_seconds(1)
+            .send()
+            .await
+            .map_err(|e| format!("reading the queue ({})", aws_sdk_sqs::error::DisplayErrorContext(&e)))?;
+        for message in answer.messages() {
+            let body: Json = serde_json::from_str(message.body().unwrap_or_default()).unwrap_or(Json::Null);
+            let receipt = message.receipt_handle().unwrap_or_default();
+            if body["kind"] == "poison" && body["sequenceNumber"] == sequence {
+                let _ = sqs.delete_message().queue_url(queue_url).receipt_handle(receipt).send().await;
+                return Ok(format!(
+                    "a poison message ({}) after {:.1} s",
+                    body["reason"].as_str().unwrap_or("?"),
+                    started.elapsed().as_secs_f64()
+                ));
+            }
+            // Not ours: visible again at once for whoever owns it.
+            let _ = sqs
+                .change_message_visibility()
+                .queue_url(queue_url)
+                .receipt_handle(receipt)
+                .visibility_timeout(0)
+                .send()
+                .await;
+        }
+    }
+    Err(format!(
+        "no poison message for sequence {sequence} in the dead-letter queue within {} s",
+        timeout.as_secs()
+    ))
+}

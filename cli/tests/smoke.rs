@@ -1,0 +1,85 @@
+//! `streamgate smoke` (the built binary) against local stages: it passes against a working one, and
+//! names the broken part of a broken one.
+
+use localstage::{Options, Stage};
+
+const USERNAME: &str = "streamgate";
+const PASSWORD: &str = "streamgate-local-password";
+
+async fn stage(environment: &[(&str, &str, &str)]) -> Stage {
+    let mut options = Options::isolated(USERNAME, PASSWORD);
+    options.environment_overrides = environment
+        .iter()
+        .map(|(f, k, v)| (f.to_string(), k.to_string(), v.to_string()))
+        .collect();
+    Stage::start(options).await.unwrap_or_else(|e| panic!("stage: {e}"))
+}
+
+/// Runs `streamgate smoke` against the stage as the README shows it; returns success and output.
+async fn smoke(stage: &Stage, extra: &[&str]) -> (bool, String) {
+    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_streamgate"))
+        .args(["smoke", "--url", &stage.gateway_url, "--password", PASSWORD])
+        .args(extra)
+        .env("AWS_ENDPOINT_URL", &stage.endpoint)
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_REGION", "us-east-1")
+        .output()
+        .await
+        .expect("streamgate smoke runs");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    (output.status.success(), text)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn passes_against_a_working_stage() {
+    let stage = stage(&[]).await;
+    let (ok, out) = smoke(&stage, &[]).await;
+    assert!(ok, "{out}");
+    for check in ["401", "403", "submit", "stream", "item", "poison"] {
+        assert!(out.contains(&format!("PASS {check}")), "{check}: {out}");
+    }
+    assert!(out.contains("6 checks, 0 failed"), "{out}");
+    // It cleans up: its item is gone again.
+    let items = testkit::scan_items(&stage.sdk_config().await, &stage.provisioned.table_name)
+        .await
+        .expect("scan");
+    assert!(items.is_empty(), "{items:?}");
+    stage.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn names_the_part_that_is_broken() {
+    // A consumer that cannot start: nothing reaches the table or the queue.
+    let broken = stage(&[("ConsumerFunction", "TABLE_NAME", "")]).await;
+    let (ok, out) = smoke(&broken, &["--timeout", "5"]).await;
+    assert!(!ok, "a broken stage must fail the smoke test: {out}");
+    for check in ["401", "403", "submit", "stream"] {
+        assert!(out.contains(&format!("PASS {check}")), "{check}: {out}");
+    }
+    assert!(out.contains("FAIL item"), "{out}");
+    assert!(out.contains("did not appear"), "{out}");
+    assert!(out.contains("FAIL poison"), "{out}");
+    broken.stop().await;
+
+    // A wrong password: the submit fails and says so; what depends on it is not checked.
+    let stage = stage(&[]).await;
+    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_streamgate"))
+        .args(["smoke", "--url", &stage.gateway_url, "--password", "wrong", "--timeout", "5"])
+        .env("AWS_ENDPOINT_URL", &stage.endpoint)
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_REGION", "us-east-1")
+        .output()
+        .await
+        .expect("runs");
+    let out = String::from_utf8_lossy(&output.stdout);
+    assert!(!output.status.success());
+    assert!(out.contains("FAIL submit") && out.contains("expected 200"), "{out}");
+    assert!(out.contains("not checked: the submit failed"), "{out}");
+    stage.stop().await;
+}
