@@ -112,7 +112,11 @@ async fn resolve(args: &SmokeArgs, sdk: &aws_config::SdkConfig) -> anyhow::Resul
         .clone()
         .or_else(|| outputs.get("ApiEndpoint").cloned())
         .context("give --url or --stack")?;
-    let queue_url = match args.queue_url.clone().or_else(|| outputs.get("DeadLetterQueueUrl").cloned()) {
+    let queue_url = match args
+        .queue_url
+        .clone()
+        .or_else(|| outputs.get("DeadLetterQueueUrl").cloned())
+    {
         Some(url) => url,
         None => aws_sdk_sqs::Client::new(sdk)
             .get_queue_url()
@@ -172,7 +176,12 @@ async fn smoke(target: &Target, sdk: &aws_config::SdkConfig, timeout: Duration) 
     // Spaces and numbers a float would change: the stream must hold these exact bytes.
     let body = format!(r#"{{"smoke": "{id}", "decimal": {EXACT_DECIMAL}, "integer": {EXACT_INTEGER}}}"#);
     let answer = http
-        .send("POST", &submit, &[("authorization", good.as_str()), json[0]], body.clone())
+        .send(
+            "POST",
+            &submit,
+            &[("authorization", good.as_str()), json[0]],
+            body.clone(),
+        )
         .await;
     let put = match answer {
         Ok(a) if a.status == 200 => {
@@ -187,7 +196,10 @@ async fn smoke(target: &Target, sdk: &aws_config::SdkConfig, timeout: Duration) 
     };
     checks.push(Check {
         name: "submit",
-        result: put.as_ref().map(|(seq, shard)| format!("200, {shard} sequence {seq}")).map_err(Clone::clone),
+        result: put
+            .as_ref()
+            .map(|(seq, shard)| format!("200, {shard} sequence {seq}"))
+            .map_err(Clone::clone),
     });
     let Ok((sequence, shard)) = put else {
         checks.push(skipped("stream"));
@@ -199,16 +211,18 @@ async fn smoke(target: &Target, sdk: &aws_config::SdkConfig, timeout: Duration) 
     let kinesis = aws_sdk_kinesis::Client::new(sdk);
     checks.push(Check {
         name: "stream",
-        result: read_record(&kinesis, &target.stream, &shard, &sequence).await.and_then(|data| {
-            if data == body.as_bytes() {
-                Ok(format!("the record holds the {} bytes sent, byte for byte", data.len()))
-            } else {
-                Err(format!(
-                    "the record differs from the body sent: {:?} (the integration's Data mapping?)",
-                    String::from_utf8_lossy(&data)
-                ))
-            }
-        }),
+        result: read_record(&kinesis, &target.stream, &shard, &sequence)
+            .await
+            .and_then(|data| {
+                if data == body.as_bytes() {
+                    Ok(format!("the record holds the {} bytes sent, byte for byte", data.len()))
+                } else {
+                    Err(format!(
+                        "the record differs from the body sent: {:?} (the integration's Data mapping?)",
+                        String::from_utf8_lossy(&data)
+                    ))
+                }
+            }),
     });
 
     let dynamodb = aws_sdk_dynamodb::Client::new(sdk);
@@ -252,7 +266,12 @@ fn skipped(name: &'static str) -> Check {
     }
 }
 
-async fn read_record(kinesis: &aws_sdk_kinesis::Client, stream: &str, shard: &str, sequence: &str) -> Result<Vec<u8>, String> {
+async fn read_record(
+    kinesis: &aws_sdk_kinesis::Client,
+    stream: &str,
+    shard: &str,
+    sequence: &str,
+) -> Result<Vec<u8>, String> {
     let iterator = kinesis
         .get_shard_iterator()
         .stream_name(stream)
@@ -261,22 +280,43 @@ async fn read_record(kinesis: &aws_sdk_kinesis::Client, stream: &str, shard: &st
         .starting_sequence_number(sequence)
         .send()
         .await
-        .map_err(|e| format!("no iterator at the record ({})", aws_sdk_kinesis::error::DisplayErrorContext(&e)))?;
+        .map_err(|e| {
+            format!(
+                "no iterator at the record ({})",
+                aws_sdk_kinesis::error::DisplayErrorContext(&e)
+            )
+        })?;
     let records = kinesis
         .get_records()
         .shard_iterator(iterator.shard_iterator().unwrap_or_default())
         .limit(1)
         .send()
         .await
-        .map_err(|e| format!("reading the record ({})", aws_sdk_kinesis::error::DisplayErrorContext(&e)))?;
-    let record = records.records().first().ok_or("the stream returned no record at that sequence number")?;
+        .map_err(|e| {
+            format!(
+                "reading the record ({})",
+                aws_sdk_kinesis::error::DisplayErrorContext(&e)
+            )
+        })?;
+    let record = records
+        .records()
+        .first()
+        .ok_or("the stream returned no record at that sequence number")?;
     if record.sequence_number() != sequence {
-        return Err(format!("the stream returned sequence {} instead", record.sequence_number()));
+        return Err(format!(
+            "the stream returned sequence {} instead",
+            record.sequence_number()
+        ));
     }
     Ok(record.data().as_ref().to_vec())
 }
 
-async fn wait_for_item(dynamodb: &aws_sdk_dynamodb::Client, table: &str, id: &str, timeout: Duration) -> Result<String, String> {
+async fn wait_for_item(
+    dynamodb: &aws_sdk_dynamodb::Client,
+    table: &str,
+    id: &str,
+    timeout: Duration,
+) -> Result<String, String> {
     let started = Instant::now();
     let mut last_error = None;
     while started.elapsed() < timeout {
@@ -313,7 +353,12 @@ async fn wait_for_item(dynamodb: &aws_sdk_dynamodb::Client, table: &str, id: &st
     ))
 }
 
-async fn wait_for_poison(sdk: &aws_config::SdkConfig, queue_url: &str, sequence: &str, timeout: Duration) -> Result<String, String> {
+async fn wait_for_poison(
+    sdk: &aws_config::SdkConfig,
+    queue_url: &str,
+    sequence: &str,
+    timeout: Duration,
+) -> Result<String, String> {
     let sqs = aws_sdk_sqs::Client::new(sdk);
     let started = Instant::now();
     while started.elapsed() < timeout {
@@ -330,7 +375,12 @@ async fn wait_for_poison(sdk: &aws_config::SdkConfig, queue_url: &str, sequence:
             let body: Json = serde_json::from_str(message.body().unwrap_or_default()).unwrap_or(Json::Null);
             let receipt = message.receipt_handle().unwrap_or_default();
             if body["kind"] == "poison" && body["sequenceNumber"] == sequence {
-                let _ = sqs.delete_message().queue_url(queue_url).receipt_handle(receipt).send().await;
+                let _ = sqs
+                    .delete_message()
+                    .queue_url(queue_url)
+                    .receipt_handle(receipt)
+                    .send()
+                    .await;
                 return Ok(format!(
                     "a poison message ({}) after {:.1} s",
                     body["reason"].as_str().unwrap_or("?"),

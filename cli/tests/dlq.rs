@@ -156,3 +156,53 @@ async fn redrive_brings_back_every_record_in_order_after_a_dynamodb_outage() {
     assert_eq!(pointed_records(&after), 0, "{after}");
     stage.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn poison_records_are_listed_exported_once_and_purged() {
+    let stage = Stage::start(Options::isolated(USERNAME, PASSWORD))
+        .await
+        .unwrap_or_else(|e| panic!("stage: {e}"));
+    let emulator = stage.endpoint.clone();
+    let http = HttpClient::default();
+    let auth = basic(USERNAME, PASSWORD);
+    for id in 0..3 {
+        let url = format!(
+            "{}/submit/{}/bad-{id}",
+            stage.gateway_url, stage.provisioned.stream_name
+        );
+        let answer = http.post(&url, &[("authorization", &auth)], "not json {").await;
+        assert_eq!(answer.status, 200, "{}", answer.body);
+    }
+    let listed = eventually("three poison records listed", Duration::from_secs(60), || async {
+        let listed = overview(&stage, &emulator).await;
+        (listed["poison_by_reason"]
+            .as_object()
+            .map(|r| r.values().filter_map(Value::as_u64).sum::<u64>())
+            == Some(3))
+        .then_some(listed)
+    })
+    .await;
+    assert_eq!(pointed_records(&listed), 0, "{listed}");
+
+    let file = std::env::temp_dir().join(format!("poison-{}.jsonl", std::process::id()));
+    let (ok, out) = dlq(&stage, &emulator, &["export", "--output", file.to_str().expect("path")]).await;
+    assert!(ok, "{out}");
+    let exported = std::fs::read_to_string(&file).expect("the export");
+    let _ = std::fs::remove_file(&file);
+    let lines: Vec<Value> = exported
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON lines"))
+        .collect();
+    assert_eq!(lines.len(), 3, "{exported}");
+    assert!(
+        lines.iter().all(|l| l["kind"] == "poison" && l["data"].is_string()),
+        "{exported}"
+    );
+    // Export leaves the queue as it was.
+    assert_eq!(overview(&stage, &emulator).await["messages"], 3);
+
+    let (ok, out) = dlq(&stage, &emulator, &["purge", "--kind", "poison"]).await;
+    assert!(ok && out.contains("3 messages deleted"), "{out}");
+    assert_eq!(overview(&stage, &emulator).await["messages"], 0);
+    stage.stop().await;
+}

@@ -69,7 +69,15 @@ async fn names_the_part_that_is_broken() {
     // A wrong password: the submit fails and says so; what depends on it is not checked.
     let stage = stage(&[]).await;
     let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_streamgate"))
-        .args(["smoke", "--url", &stage.gateway_url, "--password", "wrong", "--timeout", "5"])
+        .args([
+            "smoke",
+            "--url",
+            &stage.gateway_url,
+            "--password",
+            "wrong",
+            "--timeout",
+            "5",
+        ])
         .env("AWS_ENDPOINT_URL", &stage.endpoint)
         .env("AWS_ACCESS_KEY_ID", "testing")
         .env("AWS_SECRET_ACCESS_KEY", "testing")
