@@ -1,6 +1,6 @@
-//! One batch: read every record on its own, decode it, collapse each key to its newest record, read
-//! what is stored, write only what is newer, dead-letter the poison, and report the transient
-//! failures. One log line and one EMF metrics record per batch.
+//! One batch: read every record on its own, check it, collapse each key to its newest record, read
+//! what is stored, write only what is newer (building the items a window at a time), dead-letter
+//! the poison, and report the transient failures. One log line and one EMF metrics record per batch.
 
 use std::collections::HashMap;
 use std::time::{Instant, SystemTime};
@@ -14,8 +14,14 @@ use crate::dlq::{DeadLetterSink, DeadLetters, poison_message};
 use crate::event::{BatchRecord, EventError, read_event};
 use crate::failure::FailureReason;
 use crate::ordering::{Candidate, is_newer, newest_per_key};
-use crate::record::{Origin, Poison, UNKNOWN_SHARD, to_item};
-use crate::store::{Item, ItemStore, Store, WriteOutcome};
+use crate::record::{Converter, Origin, Poison, UNKNOWN_SHARD};
+use aws_lambda_events::event::kinesis::KinesisEventRecord;
+
+use crate::store::{ItemStore, Store, WriteOutcome};
+
+/// The most records whose items are built and handed to the store at once: 40 BatchWriteItem
+/// requests, more than the store keeps in flight, and about 5 MB of 1 KiB records' items.
+pub const WRITE_WINDOW: usize = 1000;
 
 /// What became of one record.
 #[derive(Debug, Clone, PartialEq)]
@@ -190,10 +196,15 @@ impl<S: ItemStore, D: DeadLetterSink> Consumer<S, D> {
     }
 
     /// The outcome of every record, in batch order.
+    ///
+    /// Every record is checked first without building its item (poison found, size known); items
+    /// are built only for the records that are written, [`WRITE_WINDOW`] at a time, so a batch's
+    /// memory holds the records and one window of items, not an item per record.
     pub async fn process(&self, records: &[BatchRecord]) -> Vec<Outcome> {
         let mut outcomes: Vec<Option<Outcome>> = vec![None; records.len()];
         let mut poison: Vec<(usize, Poison)> = Vec::new();
-        let mut candidates: Vec<Candidate<Item>> = Vec::with_capacity(records.len());
+        let mut converter = Converter::default();
+        let mut candidates: Vec<Candidate<&KinesisEventRecord>> = Vec::with_capacity(records.len());
         for (index, record) in records.iter().enumerate() {
             let record = match record {
                 BatchRecord::Read(record) => record,
@@ -202,9 +213,9 @@ impl<S: ItemStore, D: DeadLetterSink> Consumer<S, D> {
                     continue;
                 }
             };
-            match to_item(&record.kinesis.data, &Origin::of(record)) {
-                Ok(converted) => {
-                    if converted.event_id_conflict {
+            match converter.check(&record.kinesis.data, &Origin::of(record)) {
+                Ok(checked) => {
+                    if checked.event_id_conflict {
                         tracing::warn!(
                             sequence_number = %record.kinesis.sequence_number,
                             "body eventId differs from the partition key; the partition key is used"
@@ -213,8 +224,8 @@ impl<S: ItemStore, D: DeadLetterSink> Consumer<S, D> {
                     candidates.push(Candidate {
                         index,
                         key: record.kinesis.partition_key.clone(),
-                        ordered_sequence: converted.ordered_sequence,
-                        payload: converted.item,
+                        ordered_sequence: checked.ordered_sequence,
+                        payload: record,
                     });
                 }
                 Err(reason) => poison.push((index, reason)),
@@ -248,12 +259,28 @@ impl<S: ItemStore, D: DeadLetterSink> Consumer<S, D> {
                 None => settle(candidate.index, Outcome::Failed(FailureReason::NoOutcome)),
             }
         }
-        for (index, outcome) in self.store.write(to_write).await {
-            match outcome {
-                WriteOutcome::Written => settle(index, Outcome::Written),
-                WriteOutcome::Stale => settle(index, Outcome::Stale),
-                WriteOutcome::Failed(reason) => settle(index, Outcome::Failed(reason)),
-                WriteOutcome::Poison(reason) => poison.push((index, reason)),
+        for window in to_write.chunks(WRITE_WINDOW) {
+            let mut items = Vec::with_capacity(window.len());
+            for candidate in window {
+                let record = candidate.payload;
+                match converter.to_item(&record.kinesis.data, &Origin::of(record)) {
+                    Ok(converted) => items.push(Candidate {
+                        index: candidate.index,
+                        key: candidate.key.clone(),
+                        ordered_sequence: converted.ordered_sequence,
+                        payload: converted.item,
+                    }),
+                    // The same walk as the check: never poison now, but if it were, it is poison.
+                    Err(reason) => poison.push((candidate.index, reason)),
+                }
+            }
+            for (index, outcome) in self.store.write(items).await {
+                match outcome {
+                    WriteOutcome::Written => settle(index, Outcome::Written),
+                    WriteOutcome::Stale => settle(index, Outcome::Stale),
+                    WriteOutcome::Failed(reason) => settle(index, Outcome::Failed(reason)),
+                    WriteOutcome::Poison(reason) => poison.push((index, reason)),
+                }
             }
         }
 
@@ -457,6 +484,19 @@ mod tests {
         // Redelivered from the failed record on: it lands this time.
         assert_eq!(consumer.process(&batch[1..]).await, vec![Outcome::Written]);
         assert_eq!(stored_version(&consumer, "k").as_deref(), Some("2"));
+    }
+
+    #[tokio::test]
+    async fn items_are_built_and_written_a_window_at_a_time() {
+        let consumer = consumer();
+        let records: Vec<_> = (0..2 * WRITE_WINDOW as u64 + 1)
+            .map(|n| valid(&format!("k{n}"), n))
+            .collect();
+        let outcomes = consumer.process(&records).await;
+        assert!(outcomes.iter().all(|o| *o == Outcome::Written), "{outcomes:?}");
+        assert_eq!(consumer.store().write_calls(), 3);
+        assert_eq!(consumer.store().items().len(), records.len());
+        assert_eq!(stored_version(&consumer, "k2000").as_deref(), Some("2000"));
     }
 
     #[tokio::test]

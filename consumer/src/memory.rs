@@ -37,6 +37,8 @@ struct StoreState {
     /// Key → (writes still to fail, why).
     failing_writes: HashMap<String, (usize, FailureReason)>,
     rejected: HashSet<String>,
+    /// Keep nothing written (benchmarks).
+    discarding: bool,
     read_calls: usize,
     write_calls: usize,
 }
@@ -45,6 +47,14 @@ impl MemoryStore {
     /// An empty table without faults.
     pub fn new() -> Self {
         MemoryStore::default()
+    }
+
+    /// A table that accepts every write as `Written` and keeps nothing: for benchmarks, so that
+    /// the consumer's memory and hashing are measured, not the table's. Injected faults still apply.
+    pub fn discarding() -> Self {
+        let store = MemoryStore::default();
+        lock(&store.state).discarding = true;
+        store
     }
 
     /// Stores `item` under `key` as it is (e.g. a newer version already in the table).
@@ -135,6 +145,9 @@ impl MemoryStore {
                 if let Some((left, reason)) = state.failing_writes.get_mut(key).filter(|(left, _)| *left > 0) {
                     *left -= 1;
                     return (candidate.index, WriteOutcome::Failed(reason.clone()));
+                }
+                if state.discarding {
+                    return (candidate.index, WriteOutcome::Written);
                 }
                 let stored = state
                     .items

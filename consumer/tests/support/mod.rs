@@ -13,6 +13,8 @@ use consumer::{Backoff, Consumer, DeadLetters, Store};
 use serde_json::Value;
 use serde_json::value::RawValue;
 
+pub mod sample;
+
 pub const STREAM_ARN: &str = "arn:aws:kinesis:us-east-1:123456789012:stream/streamgate-events";
 pub const SHARD: &str = "shardId-000000000000";
 
