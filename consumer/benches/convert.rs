@@ -30,6 +30,12 @@ fn convert(c: &mut Criterion) {
         group.bench_function("converter_check", |b| {
             b.iter(|| converter.check(black_box(&data), black_box(&origin)))
         });
+        group.bench_function("serde_json_skim_reference", |b| {
+            b.iter(|| serde_json::from_slice::<serde::de::IgnoredAny>(black_box(&data)))
+        });
+        group.bench_function("jiter_skip_reference", |b| {
+            b.iter(|| jiter::Jiter::new(black_box(&data)).next_skip())
+        });
         group.bench_function("serde_json_value_reference", |b| {
             b.iter(|| serde_json::from_slice::<serde_json::Value>(black_box(&data)))
         });

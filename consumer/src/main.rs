@@ -33,7 +33,9 @@ async fn main() -> anyhow::Result<()> {
         consumer::handler::METRICS_SERVICE,
         emf::StdoutSink,
     );
-    let consumer = Consumer::new(store, dead_letters).with_metrics(metrics);
+    let consumer = Consumer::new(store, dead_letters)
+        .with_metrics(metrics)
+        .with_requests_in_flight(config.write_concurrency);
     let consumer = &consumer;
     // The payload stays raw JSON: the consumer reads each record on its own, so one unreadable
     // record never fails the whole batch's deserialization.

@@ -14,7 +14,7 @@ use std::collections::HashMap;
 use aws_lambda_events::event::kinesis::KinesisEventRecord;
 use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, Datelike, SecondsFormat, Utc};
-use jiter::{Jiter, JiterError, LinePosition, Peek};
+use jiter::{Jiter, JiterError, JiterErrorType, JsonErrorType, LinePosition, Peek};
 
 use crate::store::Item;
 
@@ -297,7 +297,11 @@ enum Fault {
 
 impl From<JiterError> for Fault {
     fn from(error: JiterError) -> Self {
-        Fault::Syntax { index: error.index }
+        match error.error_type {
+            // An integer of more than 4,300 digits: JSON, and a number DynamoDB cannot hold.
+            JiterErrorType::JsonError(JsonErrorType::NumberOutOfRange) => Fault::Content(Poison::BadNumber),
+            _ => Fault::Syntax { index: error.index },
+        }
     }
 }
 
@@ -1001,6 +1005,10 @@ mod tests {
             Err(Poison::BadNumber)
         );
         assert_eq!(item(r#"{"x":1e99999999999999999999}"#), Err(Poison::BadNumber));
+        assert_eq!(
+            item(&format!(r#"{{"x":{}}}"#, "9".repeat(5000))),
+            Err(Poison::BadNumber)
+        );
         assert_eq!(item(r#"{"x":[1,2,1e-131]}"#), Err(Poison::BadNumber));
     }
 
