@@ -192,10 +192,11 @@ pub struct Checked {
 /// that feature is global to the binary: it changes how every other crate in it (the Lambda
 /// runtime, the event types) reads numbers through untagged enums and flattened structs.
 ///
-/// serde_json stays the judge of what is JSON: jiter lets raw control characters through inside
-/// strings, so those are checked here, and a record that fails is classified again by serde_json
-/// (only then: poison records cost more, good ones nothing), which says "not JSON" with the same
-/// positions as before and decides between a syntax error and the content's own reason.
+/// serde_json stays the judge of what is JSON: a record that fails is classified again by
+/// serde_json (only then: poison records cost more, good ones nothing), which says "not JSON" with
+/// the same positions as before and decides between a syntax error and the content's own reason.
+/// Where jiter and serde_json could disagree on what is JSON (raw control characters in strings,
+/// escapes, numbers, literals), the tests hold them to the same answer.
 ///
 /// [`Converter::check`] walks the same way without building anything (no allocation for a typical
 /// record): a batch checks every record first and builds items only for the records it writes, a
@@ -289,7 +290,7 @@ fn arrival_len(arrival: DateTime<Utc>) -> usize {
 /// What stopped a walk, before [`classify`] has the last word.
 #[derive(Debug)]
 enum Fault {
-    /// jiter found a syntax error (or a raw control character in a string) at this byte.
+    /// jiter found a syntax error at this byte.
     Syntax { index: usize },
     /// The document's content cannot be stored, if it is JSON at all.
     Content(Poison),
@@ -487,7 +488,6 @@ impl<O: Output> Walk<'_, '_, O> {
     /// The object's first (`first`) or next member name with its length and whether it is the
     /// body's `eventId`; `None` at the object's end.
     fn name(&mut self, first: bool, top_level: bool) -> Result<Option<(O::Name, usize, bool)>, Fault> {
-        let start = self.jiter.current_index();
         let name = if first {
             self.jiter.known_object()?
         } else {
@@ -502,11 +502,11 @@ impl<O: Output> Walk<'_, '_, O> {
         if name.is_empty() {
             return Err(Poison::EmptyAttributeName.into());
         }
-        let read = (self.out.name(name), name.len(), top_level && name == KEY_ATTRIBUTE);
-        if has_raw_control(self.jiter.slice_to_current(start)) {
-            return Err(Fault::Syntax { index: start });
-        }
-        Ok(Some(read))
+        Ok(Some((
+            self.out.name(name),
+            name.len(),
+            top_level && name == KEY_ATTRIBUTE,
+        )))
     }
 
     /// Whether the body's `eventId` (announced by `peek`) differs from the partition key. The
@@ -516,12 +516,7 @@ impl<O: Output> Walk<'_, '_, O> {
             self.value(peek, depth)?;
             return Ok(true);
         }
-        let start = self.jiter.current_index();
-        let differs = self.jiter.known_str()? != partition_key;
-        if has_raw_control(self.jiter.slice_to_current(start)) {
-            return Err(Fault::Syntax { index: start });
-        }
-        Ok(differs)
+        Ok(self.jiter.known_str()? != partition_key)
     }
 
     /// The value `peek` announced, at nesting `depth` (1 = a top-level attribute's value), with its
@@ -552,13 +547,8 @@ impl<O: Output> Walk<'_, '_, O> {
                 Ok((self.out.list(values), size))
             }
             Peek::String => {
-                let start = self.jiter.current_index();
                 let string = self.jiter.known_str()?;
-                let read = (self.out.string(string), string.len());
-                if has_raw_control(self.jiter.slice_to_current(start)) {
-                    return Err(Fault::Syntax { index: start });
-                }
-                Ok(read)
+                Ok((self.out.string(string), string.len()))
             }
             Peek::True | Peek::False => {
                 let value = self.jiter.known_bool(peek)?;
@@ -578,20 +568,6 @@ impl<O: Output> Walk<'_, '_, O> {
             }
         }
     }
-}
-
-/// Whether the string token in `raw` (a value's token, or the text read for a member name with the
-/// separators around it) holds a raw control character, which JSON forbids inside strings and
-/// jiter lets through. Between tokens, tabs and newlines are whitespace, so only the part between
-/// the first and the last quote counts. Folded without an early exit, so that it vectorizes.
-fn has_raw_control(raw: &[u8]) -> bool {
-    let (Some(open), Some(close)) = (
-        raw.iter().position(|&b| b == b'"'),
-        raw.iter().rposition(|&b| b == b'"'),
-    ) else {
-        return false;
-    };
-    raw[open..close].iter().fold(false, |found, &b| found | (b < 0x20))
 }
 
 /// The metadata attributes every item gets besides its body's.
