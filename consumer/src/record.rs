@@ -240,7 +240,6 @@ impl Converter {
 
     fn walk<O: Output>(&mut self, data: &[u8], origin: &Origin<'_>, out: &mut O) -> Result<(O::Map, Checked), Poison> {
         let ordered_sequence = ordered_sequence(origin.sequence_number)?;
-        let text = std::str::from_utf8(data).map_err(|_| Poison::NotUtf8)?;
         let mut walk = Walk {
             jiter: Jiter::with_tape(data, std::mem::take(&mut self.tape)),
             out,
@@ -251,7 +250,12 @@ impl Converter {
         };
         let read = walk.record(&mut body);
         self.tape = walk.jiter.into_tape();
-        let (map, body_size) = read.map_err(|fault| classify(text, fault))?;
+        // A successful walk read the whole record as UTF-8 (jiter validates every string, and any
+        // other non-ASCII byte is a syntax error): the text is checked separately only on failure.
+        let (map, body_size) = read.map_err(|fault| match std::str::from_utf8(data) {
+            Ok(text) => classify(text, fault),
+            Err(_) => Poison::NotUtf8,
+        })?;
         let size = body_size
             + KEY_ATTRIBUTE.len()
             + origin.partition_key.len()
