@@ -7,6 +7,7 @@ use std::time::{Instant, SystemTime};
 
 use emf::{MetricRecord, Metrics};
 
+use aws_lambda_events::event::kinesis::KinesisEventRecord;
 use aws_lambda_events::event::streams::{KinesisBatchItemFailure, KinesisEventResponse};
 use serde_json::value::RawValue;
 
@@ -15,8 +16,6 @@ use crate::event::{BatchRecord, EventError, read_event};
 use crate::failure::FailureReason;
 use crate::ordering::{Candidate, is_newer, newest_per_key};
 use crate::record::{Converter, Origin, Poison, UNKNOWN_SHARD};
-use aws_lambda_events::event::kinesis::KinesisEventRecord;
-
 use crate::store::{ItemStore, Store, WriteOutcome};
 
 /// Records whose items are built and handed to the store at once, by default: 10 BatchWriteItem
@@ -210,8 +209,8 @@ impl<S: ItemStore, D: DeadLetterSink> Consumer<S, D> {
     ///
     /// Every record is checked first without building its item (poison found, size known); items
     /// are built only for the records that are written, a window at a time ([`WRITE_WINDOW`] by
-    /// default), so a batch's
-    /// memory holds the records and one window of items, not an item per record.
+    /// default), so a batch's memory holds the records and one window of items, not an item per
+    /// record.
     pub async fn process(&self, records: &[BatchRecord]) -> Vec<Outcome> {
         let mut outcomes: Vec<Option<Outcome>> = vec![None; records.len()];
         let mut poison: Vec<(usize, Poison)> = Vec::new();

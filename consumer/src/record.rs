@@ -527,18 +527,15 @@ impl<O: Output> Walk<'_, '_, O> {
     /// DynamoDB size: strings by UTF-8 length, numbers by significant digits, containers 3 bytes
     /// plus 1 per element (DynamoDB's published sizing rules).
     fn value(&mut self, peek: Peek, depth: usize) -> Result<(O::Value, usize), Fault> {
+        if matches!(peek, Peek::Object | Peek::Array) && depth > MAX_DEPTH {
+            return Err(Poison::TooDeep.into());
+        }
         match peek {
             Peek::Object => {
-                if depth > MAX_DEPTH {
-                    return Err(Poison::TooDeep.into());
-                }
                 let (map, size, count) = self.object(depth + 1, None)?;
                 Ok((self.out.nested(map), 3 + count + size))
             }
             Peek::Array => {
-                if depth > MAX_DEPTH {
-                    return Err(Poison::TooDeep.into());
-                }
                 let mut values = Vec::new();
                 let mut size = 3;
                 let mut next = self.jiter.known_array()?;
@@ -1038,6 +1035,9 @@ mod tests {
         }
 
         fn reference_value(value: &Value, depth: usize) -> Result<(AttributeValue, usize), Poison> {
+            if matches!(value, Value::Array(_) | Value::Object(_)) && depth > MAX_DEPTH {
+                return Err(Poison::TooDeep);
+            }
             Ok(match value {
                 Value::Null => (AttributeValue::Null(true), 1),
                 Value::Bool(b) => (AttributeValue::Bool(*b), 1),
@@ -1048,9 +1048,6 @@ mod tests {
                     (AttributeValue::N(text), size)
                 }
                 Value::Array(values) => {
-                    if depth > MAX_DEPTH {
-                        return Err(Poison::TooDeep);
-                    }
                     let mut size = 3;
                     let mut list = Vec::new();
                     for value in values {
@@ -1061,9 +1058,6 @@ mod tests {
                     (AttributeValue::L(list), size)
                 }
                 Value::Object(members) => {
-                    if depth > MAX_DEPTH {
-                        return Err(Poison::TooDeep);
-                    }
                     let mut size = 3;
                     let mut map = HashMap::new();
                     for (name, value) in members {

@@ -45,7 +45,7 @@ pub fn origin<'a>(partition_key: &'a str, sequence_number: &'a str) -> Origin<'a
     Origin {
         partition_key,
         sequence_number,
-        shard_id: "shardId-000000000000",
+        shard_id: super::SHARD,
         arrival: Utc.timestamp_millis_opt(1_795_381_200_123).single().expect("time"),
     }
 }
