@@ -119,6 +119,7 @@ mod tests {
             name: "A".into(),
             function: "F".into(),
             identity_headers: vec!["authorization".into()],
+            identity_context: vec![],
             ttl_seconds: 300,
             payload_format_version: "2.0".into(),
             simple_responses: true,

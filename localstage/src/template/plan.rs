@@ -250,6 +250,7 @@ fn http_api(template: &Json, resolver: &Resolver, not_emulated: &mut Vec<String>
                         .headers
                         .map(|headers| headers.iter().map(|h| h.to_lowercase()).collect())
                         .unwrap_or_else(|| vec!["authorization".to_string()]),
+                    identity_context: spec.identity.context.unwrap_or_default(),
                     ttl_seconds,
                     payload_format_version: spec
                         .authorizer_payload_format_version

@@ -114,6 +114,7 @@ pub(super) struct AuthorizerProperty {
 #[serde(rename_all = "PascalCase", default)]
 pub(super) struct IdentityProperty {
     pub(super) headers: Option<Vec<String>>,
+    pub(super) context: Option<Vec<String>>,
     pub(super) reauthorize_every: Option<Json>,
 }
 

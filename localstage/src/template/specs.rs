@@ -63,6 +63,9 @@ pub struct AuthorizerSpec {
     pub function: String,
     /// Identity source headers (lowercase).
     pub identity_headers: Vec<String>,
+    /// Identity source context variables (`routeKey`, `path`: `$context.<name>`), part of the cache
+    /// key beside the headers.
+    pub identity_context: Vec<String>,
     /// Result cache TTL in seconds (0 = off).
     pub ttl_seconds: u64,
     /// `AuthorizerPayloadFormatVersion`.
