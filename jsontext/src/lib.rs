@@ -1,6 +1,6 @@
 //! JSON text kept as the client wrote it, minus the whitespace between tokens: a Kinesis record's
 //! data in the streams function (`Data` of PutRecord), a Kafka record's key and value in the local
-//! REST Proxy stand-in.
+//! REST Proxy produce request (the topics function).
 //!
 //! The text is kept as it arrived, minus the whitespace between tokens: numbers keep their exact
 //! digits (`12345678901234567890123456789012345678`, `1.50`, `1e400` stay as written: never parsed
@@ -34,6 +34,35 @@ pub fn compact_json(json: &str) -> String {
     out
 }
 
+/// The deepest nesting of arrays and objects in `json` (valid JSON text): 0 for a scalar. A byte
+/// scan, so a hostile 100,000-deep document costs no stack.
+pub fn nesting_depth(json: &str) -> usize {
+    let (mut depth, mut deepest) = (0usize, 0usize);
+    let (mut in_string, mut escaped) = (false, false);
+    for b in json.bytes() {
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if b == b'\\' {
+                escaped = true;
+            } else if b == b'"' {
+                in_string = false;
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    deepest
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -48,6 +77,14 @@ mod tests {
         }
         let body: Body = serde_json::from_str(body).expect("valid JSON");
         compact_json(body.data.get())
+    }
+
+    #[test]
+    fn nesting_depth_counts_containers_outside_strings() {
+        assert_eq!(nesting_depth("1"), 0);
+        assert_eq!(nesting_depth(r#""[[[""#), 0);
+        assert_eq!(nesting_depth(r#"{"a":[1,{"b":"]}\\\"{"}]}"#), 3);
+        assert_eq!(nesting_depth(&format!("{}{}", "[".repeat(5000), "]".repeat(5000))), 5000);
     }
 
     #[test]
