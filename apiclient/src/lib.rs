@@ -58,7 +58,9 @@ impl HttpClient {
     /// A client trusting the system's root certificates.
     pub fn new() -> Result<HttpClient, HttpError> {
         let connector = hyper_rustls::HttpsConnectorBuilder::new()
-            .with_native_roots()
+            // aws-lc-rs named explicitly: rustls also has ring compiled in (rskafka, for the topics
+            // function), and with two providers its process default is undecided (a panic).
+            .with_provider_and_native_roots(rustls::crypto::aws_lc_rs::default_provider())
             .map_err(|e| HttpError::Tls(e.to_string()))?
             .https_or_http()
             .enable_http1()

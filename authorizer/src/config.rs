@@ -23,6 +23,8 @@ pub struct Config {
     pub pending_max_age: Duration,
     /// `METRICS_NAMESPACE` (default `streamgate`): the CloudWatch namespace of the EMF metrics.
     pub metrics_namespace: Namespace,
+    /// `KAFKA_TOPIC_PATTERN` (default `*`): the topics `/topics/{topic}` routes may name.
+    pub topic_policy: kafkatopic::TopicPolicy,
 }
 
 /// A missing or unusable setting.
@@ -50,6 +52,9 @@ pub enum ConfigError {
         /// Which rule it breaks.
         reason: NamespaceError,
     },
+    /// `KAFKA_TOPIC_PATTERN` is not a topic glob.
+    #[error("environment variable KAFKA_TOPIC_PATTERN: {0}")]
+    BadTopicPattern(kafkatopic::PatternError),
 }
 
 impl Config {
@@ -88,7 +93,13 @@ impl Config {
                 Namespace::parse(&value).map_err(|reason| ConfigError::BadMetricsNamespace { value, reason })?
             }
         };
+        let topic_policy = match lookup("KAFKA_TOPIC_PATTERN").filter(|v| !v.trim().is_empty()) {
+            None => kafkatopic::TopicPolicy::new("*"),
+            Some(value) => kafkatopic::TopicPolicy::new(value.trim()),
+        }
+        .map_err(ConfigError::BadTopicPattern)?;
         Ok(Config {
+            topic_policy,
             secret_id,
             pending_max_age,
             metrics_namespace,

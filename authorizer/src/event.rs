@@ -46,6 +46,9 @@ pub struct AuthRequest {
     pub authorization: Option<String>,
     /// `routeArn` (HTTP API) or `methodArn` (REST).
     pub resource_arn: String,
+    /// HTTP API 2.0: the route key (`POST /topics/{topic}`) and the raw path, for the checks that
+    /// depend on the path ([`crate::topic_scope`]).
+    pub route: Option<(String, String)>,
 }
 
 impl std::fmt::Debug for AuthRequest {
@@ -54,6 +57,7 @@ impl std::fmt::Debug for AuthRequest {
             .field("flavour", &self.flavour)
             .field("authorization", &self.authorization.as_ref().map(|_| "<redacted>"))
             .field("resource_arn", &self.resource_arn)
+            .field("route", &self.route)
             .finish()
     }
 }
@@ -85,10 +89,12 @@ pub fn parse_event(event: Value) -> Result<AuthRequest, EventError> {
     let authorization = take_authorization(&mut object);
     let invalid = |what| EventError::Invalid(flavour, what);
     let object = Value::Object(object);
+    let mut route = None;
     let (authorization, resource_arn) = match flavour {
         Flavour::HttpApiV2 => {
             let typed: ApiGatewayV2CustomAuthorizerV2Request =
                 serde_json::from_value(object).map_err(|_| invalid("does not match the 2.0 payload format"))?;
+            route = typed.route_key.zip(typed.raw_path);
             (authorization, typed.route_arn)
         }
         Flavour::RestRequest => {
@@ -109,6 +115,7 @@ pub fn parse_event(event: Value) -> Result<AuthRequest, EventError> {
         flavour,
         authorization,
         resource_arn,
+        route,
     })
 }
 

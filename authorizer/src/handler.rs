@@ -8,6 +8,8 @@ use serde_json::Value;
 use crate::basic::{Malformed, parse_basic};
 use crate::cache::{Check, Clock, CredentialCache, Lookup, SecretSource, SystemClock};
 use crate::event::{Answer, AuthRequest, EventError, Flavour, parse_event, respond};
+use crate::topic_scope::{PathRefusal, check_path};
+use kafkatopic::TopicPolicy;
 
 /// Why a decision came out as it did; logged as a stable code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,6 +24,8 @@ pub enum Reason {
     BadCredentials,
     /// The accepted credentials could not be loaded: fail closed.
     SecretUnavailable,
+    /// Authenticated, but the path names a topic (or partition) this API does not serve.
+    PathRefused(PathRefusal),
 }
 
 impl Reason {
@@ -33,6 +37,7 @@ impl Reason {
             Reason::Malformed(_) => "malformed",
             Reason::BadCredentials => "bad_credentials",
             Reason::SecretUnavailable => "secret_unavailable",
+            Reason::PathRefused(_) => "path_refused",
         }
     }
 }
@@ -109,6 +114,7 @@ impl From<AuthorizerError> for Diagnostic {
 pub struct Authorizer<S, C = SystemClock> {
     cache: CredentialCache<S, C>,
     metrics: Metrics,
+    topics: TopicPolicy,
 }
 
 impl<S: SecretSource, C: Clock> Authorizer<S, C> {
@@ -117,7 +123,15 @@ impl<S: SecretSource, C: Clock> Authorizer<S, C> {
         Authorizer {
             cache,
             metrics: Metrics::disabled(METRICS_SERVICE),
+            topics: TopicPolicy::new("*").unwrap_or_else(|_| unreachable!("* is a valid pattern")),
         }
+    }
+
+    /// The topics the `/topics/{topic}` routes may name (`KAFKA_TOPIC_PATTERN`; default every
+    /// topic that is a valid, non-internal name).
+    pub fn with_topic_policy(mut self, topics: TopicPolicy) -> Self {
+        self.topics = topics;
+        self
     }
 
     /// Writes one EMF record per invocation through `metrics` (stdout in the Lambda binary).
@@ -142,6 +156,10 @@ impl<S: SecretSource, C: Clock> Authorizer<S, C> {
         };
         let (check, lookup) = self.cache.check_counted(&presented).await;
         match check {
+            Check::Accepted { .. } if let Some(Err(refusal)) = self.path_check(request) => Decision {
+                lookup,
+                ..Decision::deny(Reason::PathRefused(refusal))
+            },
             Check::Accepted { stale } => Decision {
                 username: Some(presented.username),
                 reason: Reason::Authenticated,
@@ -157,6 +175,12 @@ impl<S: SecretSource, C: Clock> Authorizer<S, C> {
                 ..Decision::deny(Reason::SecretUnavailable)
             },
         }
+    }
+
+    /// The path check of an HTTP API request (`None` for other flavours).
+    fn path_check(&self, request: &AuthRequest) -> Option<Result<(), PathRefusal>> {
+        let (route_key, raw_path) = request.route.as_ref()?;
+        Some(check_path(&self.topics, route_key, raw_path))
     }
 
     /// Handles one invocation: the response API Gateway expects, or the error that makes it answer
@@ -196,6 +220,16 @@ fn log_decision(request_id: &str, request: &AuthRequest, decision: &Decision) {
         }
         (None, Reason::SecretUnavailable) => {
             tracing::error!(request_id, flavour, verdict = "deny", reason, "decision")
+        }
+        (None, Reason::PathRefused(refusal)) => {
+            tracing::info!(
+                request_id,
+                flavour,
+                verdict = "deny",
+                reason,
+                detail = refusal.code(),
+                "decision"
+            )
         }
         (None, _) => tracing::info!(request_id, flavour, verdict = "deny", reason, "decision"),
     }

@@ -15,6 +15,7 @@ pub mod event;
 pub mod handler;
 pub mod rotation;
 pub mod secrets;
+pub mod topic_scope;
 
 pub use cache::{CachePolicy, CredentialCache, SystemClock};
 pub use config::Config;

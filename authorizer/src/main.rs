@@ -22,8 +22,9 @@ async fn main() -> anyhow::Result<()> {
         authorizer::handler::METRICS_SERVICE,
         emf::StdoutSink,
     );
-    let authorizer =
-        Authorizer::new(CredentialCache::new(source, SystemClock::default(), config.policy)).with_metrics(metrics);
+    let authorizer = Authorizer::new(CredentialCache::new(source, SystemClock::default(), config.policy))
+        .with_metrics(metrics)
+        .with_topic_policy(config.topic_policy);
     let authorizer = &authorizer;
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| async move {
         authorizer.handle(event.payload, &event.context.request_id).await

@@ -44,6 +44,18 @@ async fn http_v2_wrong_password() {
     assert_eq!(response, json!({"isAuthorized": false, "context": {}}));
 }
 
+/// Valid credentials, but an encoded `..` as the topic: refused before API Gateway could forward it.
+#[tokio::test]
+async fn http_v2_topic_traversal() {
+    let response = answer("authorizer-http-v2-topic-traversal.json").await.unwrap();
+    assert_eq!(response, json!({"isAuthorized": false, "context": {}}));
+    // The same credentials on a valid topic are allowed.
+    let mut event = fixture("authorizer-http-v2-topic-traversal.json");
+    event["rawPath"] = json!("/topics/streamgate-local.pin");
+    let response = authorizer().handle(event, "fixture").await.unwrap();
+    assert_eq!(response["isAuthorized"], true);
+}
+
 #[tokio::test]
 async fn http_v2_missing_header() {
     let response = answer("authorizer-http-v2-missing-header.json").await.unwrap();
@@ -108,6 +120,7 @@ async fn every_fixture_is_covered() {
         [
             "authorizer-http-v2-allow.json",
             "authorizer-http-v2-missing-header.json",
+            "authorizer-http-v2-topic-traversal.json",
             "authorizer-http-v2-wrong-password.json",
             "authorizer-rest-request.json",
             "authorizer-rest-token.json",

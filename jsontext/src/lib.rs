@@ -84,7 +84,10 @@ mod tests {
         assert_eq!(nesting_depth("1"), 0);
         assert_eq!(nesting_depth(r#""[[[""#), 0);
         assert_eq!(nesting_depth(r#"{"a":[1,{"b":"]}\\\"{"}]}"#), 3);
-        assert_eq!(nesting_depth(&format!("{}{}", "[".repeat(5000), "]".repeat(5000))), 5000);
+        assert_eq!(
+            nesting_depth(&format!("{}{}", "[".repeat(5000), "]".repeat(5000))),
+            5000
+        );
     }
 
     #[test]

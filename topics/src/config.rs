@@ -58,7 +58,8 @@ impl Config {
     /// Reads settings through `lookup` (the environment, or a map in tests).
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
         let get = |name: &str| lookup(name).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
-        let invalid = |name: &'static str, expected: &'static str, value: String| ConfigError::Invalid { name, expected, value };
+        let invalid =
+            |name: &'static str, expected: &'static str, value: String| ConfigError::Invalid { name, expected, value };
 
         let servers = get("KAFKA_BOOTSTRAP_SERVERS").ok_or(ConfigError::Missing("KAFKA_BOOTSTRAP_SERVERS"))?;
         let bootstrap: Vec<String> = servers.split(',').map(|s| s.trim().to_string()).collect();
@@ -67,7 +68,11 @@ impl Config {
                 .is_some_and(|(host, port)| !host.is_empty() && port.parse::<u16>().is_ok_and(|p| p > 0))
         };
         if !bootstrap.iter().all(valid_server) {
-            return Err(invalid("KAFKA_BOOTSTRAP_SERVERS", "host:port entries separated by commas", servers));
+            return Err(invalid(
+                "KAFKA_BOOTSTRAP_SERVERS",
+                "host:port entries separated by commas",
+                servers,
+            ));
         }
         let auth = match get("KAFKA_AUTH").as_deref().unwrap_or("iam") {
             "iam" => AuthMode::Iam,
@@ -84,11 +89,21 @@ impl Config {
             Some(other) => return Err(invalid("KAFKA_TLS", "true or false", other.to_string())),
         };
         let pattern = get("KAFKA_TOPIC_PATTERN").unwrap_or_else(|| "*".into());
-        let policy = TopicPolicy::new(&pattern)
-            .map_err(|_| invalid("KAFKA_TOPIC_PATTERN", "1 to 249 of A-Z a-z 0-9 . _ - * ?", pattern.clone()))?;
+        let policy = TopicPolicy::new(&pattern).map_err(|_| {
+            invalid(
+                "KAFKA_TOPIC_PATTERN",
+                "1 to 249 of A-Z a-z 0-9 . _ - * ?",
+                pattern.clone(),
+            )
+        })?;
         let namespace_text = get("METRICS_NAMESPACE").unwrap_or_else(|| emf::DEFAULT_NAMESPACE.into());
-        let namespace = emf::Namespace::parse(&namespace_text)
-            .map_err(|_| invalid("METRICS_NAMESPACE", "a CloudWatch namespace (not AWS/...)", namespace_text.clone()))?;
+        let namespace = emf::Namespace::parse(&namespace_text).map_err(|_| {
+            invalid(
+                "METRICS_NAMESPACE",
+                "a CloudWatch namespace (not AWS/...)",
+                namespace_text.clone(),
+            )
+        })?;
         Ok(Config {
             bootstrap,
             auth,
@@ -125,8 +140,16 @@ mod tests {
             config(&[("KAFKA_BOOTSTRAP_SERVERS", "h:9096"), ("KAFKA_AUTH", "scram")]),
             Err(ConfigError::Missing("KAFKA_SCRAM_SECRET"))
         );
-        let c = config(&[("KAFKA_BOOTSTRAP_SERVERS", "h:9096"), ("KAFKA_AUTH", "scram"), ("KAFKA_SCRAM_SECRET", "AmazonMSK_x")]);
-        assert!(c.is_ok_and(|c| c.tls && c.auth == AuthMode::Scram { secret: "AmazonMSK_x".into() }));
+        let c = config(&[
+            ("KAFKA_BOOTSTRAP_SERVERS", "h:9096"),
+            ("KAFKA_AUTH", "scram"),
+            ("KAFKA_SCRAM_SECRET", "AmazonMSK_x"),
+        ]);
+        assert!(c.is_ok_and(|c| c.tls
+            && c.auth
+                == AuthMode::Scram {
+                    secret: "AmazonMSK_x".into()
+                }));
     }
 
     #[test]
@@ -135,10 +158,22 @@ mod tests {
             (vec![], "KAFKA_BOOTSTRAP_SERVERS"),
             (vec![("KAFKA_BOOTSTRAP_SERVERS", "nohost")], "KAFKA_BOOTSTRAP_SERVERS"),
             (vec![("KAFKA_BOOTSTRAP_SERVERS", "h:0")], "KAFKA_BOOTSTRAP_SERVERS"),
-            (vec![("KAFKA_BOOTSTRAP_SERVERS", "h:1"), ("KAFKA_AUTH", "plain")], "KAFKA_AUTH"),
-            (vec![("KAFKA_BOOTSTRAP_SERVERS", "h:1"), ("KAFKA_TOPIC_PATTERN", "a/b")], "KAFKA_TOPIC_PATTERN"),
-            (vec![("KAFKA_BOOTSTRAP_SERVERS", "h:1"), ("KAFKA_TLS", "yes")], "KAFKA_TLS"),
-            (vec![("KAFKA_BOOTSTRAP_SERVERS", "h:1"), ("METRICS_NAMESPACE", "AWS/Kafka")], "METRICS_NAMESPACE"),
+            (
+                vec![("KAFKA_BOOTSTRAP_SERVERS", "h:1"), ("KAFKA_AUTH", "plain")],
+                "KAFKA_AUTH",
+            ),
+            (
+                vec![("KAFKA_BOOTSTRAP_SERVERS", "h:1"), ("KAFKA_TOPIC_PATTERN", "a/b")],
+                "KAFKA_TOPIC_PATTERN",
+            ),
+            (
+                vec![("KAFKA_BOOTSTRAP_SERVERS", "h:1"), ("KAFKA_TLS", "yes")],
+                "KAFKA_TLS",
+            ),
+            (
+                vec![("KAFKA_BOOTSTRAP_SERVERS", "h:1"), ("METRICS_NAMESPACE", "AWS/Kafka")],
+                "METRICS_NAMESPACE",
+            ),
         ] {
             let error = config(&pairs).err().map(|e| e.to_string()).unwrap_or_default();
             assert!(error.contains(variable), "{pairs:?}: {error}");

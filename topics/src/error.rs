@@ -32,7 +32,10 @@ pub struct RestError {
 impl RestError {
     /// 415: a content type this API does not produce from.
     pub fn unsupported_media_type(found: Option<&str>) -> RestError {
-        let found = found.map_or_else(|| "no Content-Type".to_string(), |found| format!("Content-Type {found}"));
+        let found = found.map_or_else(
+            || "no Content-Type".to_string(),
+            |found| format!("Content-Type {found}"),
+        );
         RestError {
             status: 415,
             error_code: 415,
@@ -138,6 +141,9 @@ mod tests {
     #[test]
     fn errors_serialise_as_the_rest_proxy_does() {
         let body: serde_json::Value = serde_json::from_slice(&RestError::topic_not_found().body()).unwrap_or_default();
-        assert_eq!(body, serde_json::json!({"error_code": 40401, "message": "Topic not found."}));
+        assert_eq!(
+            body,
+            serde_json::json!({"error_code": 40401, "message": "Topic not found."})
+        );
     }
 }

@@ -50,7 +50,12 @@ impl<K: KafkaApi> Handler<K> {
         };
         let body = match body_bytes(&request) {
             Ok(body) => body,
-            Err(error) => return response(ProxyResponse { status: error.status, body: error.body() }),
+            Err(error) => {
+                return response(ProxyResponse {
+                    status: error.status,
+                    body: error.body(),
+                });
+            }
         };
         let method = request.request_context.http.method.as_str();
         let raw_path = request.raw_path.as_deref().unwrap_or_default();

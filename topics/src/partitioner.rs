@@ -55,8 +55,9 @@ pub fn place(
     sticky: i32,
 ) -> Result<Vec<i32>, RestError> {
     let exists = |partition: i32| (0..partitions).contains(&partition);
-    let out_of_range =
-        |partition: i32, whose: String| RestError::partition_not_found(format!("{whose}: partition {partition} is not in [0, {partitions})"));
+    let out_of_range = |partition: i32, whose: String| {
+        RestError::partition_not_found(format!("{whose}: partition {partition} is not in [0, {partitions})"))
+    };
     if let Some(partition) = path_partition
         && !exists(partition)
     {
@@ -65,13 +66,15 @@ pub fn place(
     records
         .iter()
         .enumerate()
-        .map(|(index, record)| match (path_partition, record.partition, &record.key) {
-            (Some(partition), _, _) => Ok(partition),
-            (None, Some(partition), _) if exists(partition) => Ok(partition),
-            (None, Some(partition), _) => Err(out_of_range(partition, format!("records[{index}]"))),
-            (None, None, Some(key)) => Ok(partition_for_key(key, partitions)),
-            (None, None, None) => Ok(sticky),
-        })
+        .map(
+            |(index, record)| match (path_partition, record.partition, &record.key) {
+                (Some(partition), _, _) => Ok(partition),
+                (None, Some(partition), _) if exists(partition) => Ok(partition),
+                (None, Some(partition), _) => Err(out_of_range(partition, format!("records[{index}]"))),
+                (None, None, Some(key)) => Ok(partition_for_key(key, partitions)),
+                (None, None, None) => Ok(sticky),
+            },
+        )
         .collect()
 }
 
@@ -140,12 +143,19 @@ mod tests {
             (vec![record(None, None)], Some(3)),
         ] {
             let error = place(&records, 3, path, 0).err();
-            assert_eq!(error.map(|e| (e.status, e.error_code)), Some((404, 40402)), "{records:?} {path:?}");
+            assert_eq!(
+                error.map(|e| (e.status, e.error_code)),
+                Some((404, 40402)),
+                "{records:?} {path:?}"
+            );
         }
         let message = place(&[record(None, None), record(None, Some(7))], 3, None, 0)
             .err()
             .map(|e| e.message)
             .unwrap_or_default();
-        assert!(message.contains("records[1]") && message.contains("[0, 3)"), "{message}");
+        assert!(
+            message.contains("records[1]") && message.contains("[0, 3)"),
+            "{message}"
+        );
     }
 }

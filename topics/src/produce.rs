@@ -126,16 +126,27 @@ async fn produce_partition<K: KafkaApi>(
     let mut failed: Option<(u32, String)> = None;
     for batch in batches {
         if let Some((code, reason)) = &failed {
-            let reason = format!("not sent: an earlier batch of partition {} failed ({reason})", batch.partition);
-            entries.extend(batch.indices.iter().map(|&i| (i, PartitionOffset::failed(*code, reason.clone()))));
+            let reason = format!(
+                "not sent: an earlier batch of partition {} failed ({reason})",
+                batch.partition
+            );
+            entries.extend(
+                batch
+                    .indices
+                    .iter()
+                    .map(|&i| (i, PartitionOffset::failed(*code, reason.clone()))),
+            );
             continue;
         }
         let mut attempt = 0u32;
         loop {
-            let result = match tokio::time::timeout_at(deadline, kafka.produce(topic, batch.partition, batch.records.clone())).await {
-                Ok(result) => result,
-                Err(_) => Err(KafkaError::Deadline),
-            };
+            let result =
+                match tokio::time::timeout_at(deadline, kafka.produce(topic, batch.partition, batch.records.clone()))
+                    .await
+                {
+                    Ok(result) => result,
+                    Err(_) => Err(KafkaError::Deadline),
+                };
             match result {
                 Ok(offsets) if offsets.len() == batch.indices.len() => {
                     entries.extend(
@@ -148,16 +159,29 @@ async fn produce_partition<K: KafkaApi>(
                     break;
                 }
                 Ok(offsets) => {
-                    let reason = format!("the broker acknowledged {} of {} records", offsets.len(), batch.indices.len());
+                    let reason = format!(
+                        "the broker acknowledged {} of {} records",
+                        offsets.len(),
+                        batch.indices.len()
+                    );
                     failed = Some((KAFKA_ERROR, reason.clone()));
-                    entries.extend(batch.indices.iter().map(|&i| (i, PartitionOffset::failed(KAFKA_ERROR, reason.clone()))));
+                    entries.extend(
+                        batch
+                            .indices
+                            .iter()
+                            .map(|&i| (i, PartitionOffset::failed(KAFKA_ERROR, reason.clone()))),
+                    );
                     break;
                 }
                 Err(error) => {
                     let delay = backoff(attempt);
                     let retriable = error.retry() == Retry::Retriable && !matches!(error, KafkaError::Deadline);
                     if retriable && Instant::now() + delay < deadline {
-                        if let KafkaError::Request { stale_metadata: true, .. } | KafkaError::Unreachable { .. } = error {
+                        if let KafkaError::Request {
+                            stale_metadata: true, ..
+                        }
+                        | KafkaError::Unreachable { .. } = error
+                        {
                             kafka.invalidate(topic);
                         }
                         tokio::time::sleep(delay).await;
@@ -171,7 +195,12 @@ async fn produce_partition<K: KafkaApi>(
                     };
                     let reason = error.to_string();
                     failed = Some((code, reason.clone()));
-                    entries.extend(batch.indices.iter().map(|&i| (i, PartitionOffset::failed(code, reason.clone()))));
+                    entries.extend(
+                        batch
+                            .indices
+                            .iter()
+                            .map(|&i| (i, PartitionOffset::failed(code, reason.clone()))),
+                    );
                     break;
                 }
             }

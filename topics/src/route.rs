@@ -63,7 +63,9 @@ pub fn route<'a>(method: &str, raw_path: &'a str) -> Result<Route<'a>, RestError
             })
         }
         ["topics"] => Err(RestError::method_not_allowed()),
-        ["topics", topic] | ["topics", topic, "partitions", _] if !topic.is_empty() => Err(RestError::method_not_allowed()),
+        ["topics", topic] | ["topics", topic, "partitions", _] if !topic.is_empty() => {
+            Err(RestError::method_not_allowed())
+        }
         _ => Err(RestError::not_found()),
     }
 }
@@ -76,7 +78,13 @@ mod tests {
     fn the_four_calls() {
         assert_eq!(route("GET", "/topics"), Ok(Route::ListTopics));
         assert_eq!(route("get", "/topics/a.b"), Ok(Route::DescribeTopic("a.b")));
-        assert_eq!(route("POST", "/topics/a"), Ok(Route::Produce { topic: "a", partition: None }));
+        assert_eq!(
+            route("POST", "/topics/a"),
+            Ok(Route::Produce {
+                topic: "a",
+                partition: None
+            })
+        );
         assert_eq!(
             route("POST", "/topics/a/partitions/-1"),
             Ok(Route::Produce {
@@ -89,9 +97,24 @@ mod tests {
     #[test]
     fn segments_are_raw_and_never_resolved() {
         // Traversal forms stay one segment (refused later as topic names) or miss every route.
-        assert_eq!(route("POST", "/topics/%2e%2e").map(|r| r.topic().map(str::to_string)), Ok(Some("%2e%2e".into())));
-        assert_eq!(route("POST", "/topics/a%2fb").map(|r| r.topic().map(str::to_string)), Ok(Some("a%2fb".into())));
-        for path in ["/topics/../consumers/g", "/topics//", "//topics", "/topics/", "/topics/a/", "topics", "/v3/clusters", "/"] {
+        assert_eq!(
+            route("POST", "/topics/%2e%2e").map(|r| r.topic().map(str::to_string)),
+            Ok(Some("%2e%2e".into()))
+        );
+        assert_eq!(
+            route("POST", "/topics/a%2fb").map(|r| r.topic().map(str::to_string)),
+            Ok(Some("a%2fb".into()))
+        );
+        for path in [
+            "/topics/../consumers/g",
+            "/topics//",
+            "//topics",
+            "/topics/",
+            "/topics/a/",
+            "topics",
+            "/v3/clusters",
+            "/",
+        ] {
             assert_eq!(route("POST", path).map_err(|e| e.status), Err(404), "{path}");
         }
         assert_eq!(route("POST", "/topics/a/partitions/x").map_err(|e| e.status), Err(404));
@@ -99,7 +122,11 @@ mod tests {
 
     #[test]
     fn other_methods_are_405() {
-        for (method, path) in [("POST", "/topics"), ("DELETE", "/topics/a"), ("GET", "/topics/a/partitions/0")] {
+        for (method, path) in [
+            ("POST", "/topics"),
+            ("DELETE", "/topics/a"),
+            ("GET", "/topics/a/partitions/0"),
+        ] {
             assert_eq!(route(method, path).map_err(|e| e.status), Err(405), "{method} {path}");
         }
     }

@@ -91,7 +91,12 @@ impl<K: KafkaApi> RestProxy<K> {
         (response, facts)
     }
 
-    async fn dispatch(&self, request: ProxyRequest<'_>, deadline: Instant, facts: &mut Facts) -> Result<ProxyResponse, RestError> {
+    async fn dispatch(
+        &self,
+        request: ProxyRequest<'_>,
+        deadline: Instant,
+        facts: &mut Facts,
+    ) -> Result<ProxyResponse, RestError> {
         let route = route(request.method, request.raw_path)?;
         facts.route = route.name();
         if let Some(topic) = route.topic() {

@@ -57,7 +57,12 @@ impl Sasl {
                     .secret_id(secret_id)
                     .send()
                     .await
-                    .map_err(|e| format!("reading the SCRAM secret {secret_id}: {}", aws_sdk_secretsmanager::error::DisplayErrorContext(e)))?;
+                    .map_err(|e| {
+                        format!(
+                            "reading the SCRAM secret {secret_id}: {}",
+                            aws_sdk_secretsmanager::error::DisplayErrorContext(e)
+                        )
+                    })?;
                 let text = output
                     .secret_string()
                     .ok_or_else(|| format!("the SCRAM secret {secret_id} has no SecretString"))?;
@@ -107,7 +112,11 @@ mod tests {
     fn scram_secret_is_msks_json_and_errors_never_quote_it() {
         let credentials = scram_credentials(r#"{"username":"alice","password":"s3cret"}"#);
         assert!(credentials.is_ok_and(|c| c.username == "alice" && c.password == "s3cret"));
-        for bad in ["s3cret", r#"{"username":"alice"}"#, r#"{"username":"","password":"s3cret"}"#] {
+        for bad in [
+            "s3cret",
+            r#"{"username":"alice"}"#,
+            r#"{"username":"","password":"s3cret"}"#,
+        ] {
             let error = scram_credentials(bad).err().unwrap_or_default();
             assert!(!error.is_empty() && !error.contains("s3cret"), "{bad}: {error}");
         }

@@ -50,9 +50,10 @@ impl KafkaError {
     /// rskafka's error, classified.
     pub fn from_client(error: &ClientError) -> KafkaError {
         let (retry, stale_metadata) = match error {
-            ClientError::Connection(_) | ClientError::Request(_) | ClientError::Timeout | ClientError::RetryFailed(_) => {
-                (Retry::Retriable, true)
-            }
+            ClientError::Connection(_)
+            | ClientError::Request(_)
+            | ClientError::Timeout
+            | ClientError::RetryFailed(_) => (Retry::Retriable, true),
             ClientError::ServerError { protocol_error, .. } => {
                 let stale = matches!(
                     protocol_error,

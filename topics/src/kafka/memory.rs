@@ -41,9 +41,10 @@ impl MemoryKafka {
         {
             let mut state = kafka.state.lock();
             for (name, partitions) in topics {
-                state
-                    .logs
-                    .insert(name.to_string(), vec![Vec::new(); usize::try_from(*partitions).unwrap_or(0)]);
+                state.logs.insert(
+                    name.to_string(),
+                    vec![Vec::new(); usize::try_from(*partitions).unwrap_or(0)],
+                );
             }
         }
         kafka

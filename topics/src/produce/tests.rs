@@ -40,7 +40,11 @@ async fn a_leader_move_refreshes_metadata_and_retries_only_that_batch() {
     let kafka = MemoryKafka::with_topics(&[("t", 2)]);
     kafka.fail_next([retriable(true)]);
     let produced = produce(&kafka, "t", vec![record(1), record(1)], &[0, 1], later(5_000)).await;
-    assert!(produced.offsets.iter().all(|o| o.error_code.is_none()), "{:?}", produced.offsets);
+    assert!(
+        produced.offsets.iter().all(|o| o.error_code.is_none()),
+        "{:?}",
+        produced.offsets
+    );
     assert_eq!(produced.retries, 1);
     assert_eq!(kafka.invalidations(), 1);
     // Three calls: two partitions, one of them twice; each partition holds its record once.
@@ -58,10 +62,22 @@ async fn a_fatal_error_fails_the_batch_and_the_partitions_later_batches_only() {
     }]);
     // Partition 0: two batches (300 KiB each); partition 1 is produced after partition 0's first
     // call, since the memory cluster answers calls in order.
-    let produced = produce(&kafka, "t", vec![record(300 * 1024), record(300 * 1024), record(1)], &[0, 0, 1], later(5_000)).await;
+    let produced = produce(
+        &kafka,
+        "t",
+        vec![record(300 * 1024), record(300 * 1024), record(1)],
+        &[0, 0, 1],
+        later(5_000),
+    )
+    .await;
     let codes: Vec<Option<u32>> = produced.offsets.iter().map(|o| o.error_code).collect();
     assert_eq!(codes, vec![Some(KAFKA_ERROR), Some(KAFKA_ERROR), None]);
-    assert!(produced.offsets[1].error.as_deref().is_some_and(|e| e.contains("earlier batch")));
+    assert!(
+        produced.offsets[1]
+            .error
+            .as_deref()
+            .is_some_and(|e| e.contains("earlier batch"))
+    );
     assert!(kafka.records("t", 0).is_empty());
 }
 

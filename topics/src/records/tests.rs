@@ -69,10 +69,22 @@ fn a_malformed_body_is_422_saying_what_is_wrong() {
         (Json, r#"{"records": []}"#, "records must be a non-empty array"),
         (Json, r#"{"records": null}"#, "records must be a non-empty array"),
         (Json, r#"{"records": [{"value": 1}, 7]}"#, "records[1]"),
-        (Json, r#"{"records": [{"value": 1}, {"key": "k"}]}"#, "records[1]: value is required"),
+        (
+            Json,
+            r#"{"records": [{"value": 1}, {"key": "k"}]}"#,
+            "records[1]: value is required",
+        ),
         (Json, r#"{"records": [{"value": 1, "partition": "x"}]}"#, "records[0]"),
-        (Binary, r#"{"records": [{"value": "not base64!"}]}"#, "records[0].value: not valid base64"),
-        (Binary, r#"{"records": [{"key": 12, "value": "AA=="}]}"#, "records[0].key: must be a base64 string"),
+        (
+            Binary,
+            r#"{"records": [{"value": "not base64!"}]}"#,
+            "records[0].value: not valid base64",
+        ),
+        (
+            Binary,
+            r#"{"records": [{"key": 12, "value": "AA=="}]}"#,
+            "records[0].key: must be a base64 string",
+        ),
     ];
     for (format, body, expected) in cases {
         let message = message(parse(format, body));
@@ -83,19 +95,33 @@ fn a_malformed_body_is_422_saying_what_is_wrong() {
 #[test]
 fn limits_refuse_the_request_before_anything_is_produced() {
     // 5,000-deep nesting: valid JSON, refused by depth (and never a stack overflow).
-    let deep = format!(r#"{{"records": [{{"value": {}1{}}}]}}"#, "[".repeat(5000), "]".repeat(5000));
+    let deep = format!(
+        r#"{{"records": [{{"value": {}1{}}}]}}"#,
+        "[".repeat(5000),
+        "]".repeat(5000)
+    );
     assert!(message(parse(EmbeddedFormat::Json, &deep)).contains("nested 5000 deep"));
-    let ok_depth = format!(r#"{{"records": [{{"value": {}1{}}}]}}"#, "[".repeat(1000), "]".repeat(1000));
+    let ok_depth = format!(
+        r#"{{"records": [{{"value": {}1{}}}]}}"#,
+        "[".repeat(1000),
+        "]".repeat(1000)
+    );
     assert!(parse(EmbeddedFormat::Json, &ok_depth).is_ok());
 
     // A 2 MB value: 413 naming the record.
-    let big = format!(r#"{{"records": [{{"value": 1}}, {{"value": "{}"}}]}}"#, "x".repeat(2_000_000));
+    let big = format!(
+        r#"{{"records": [{{"value": 1}}, {{"value": "{}"}}]}}"#,
+        "x".repeat(2_000_000)
+    );
     let error = refused(parse(EmbeddedFormat::Json, &big));
     assert_eq!((error.status, error.error_code), (413, 413));
     assert!(error.message.contains("records[1]"), "{}", error.message);
 
     // Exactly at the limit passes (key + value bytes).
-    let at_limit = format!(r#"{{"records": [{{"key": "k", "value": "{}"}}]}}"#, "x".repeat(MAX_RECORD_BYTES - 5));
+    let at_limit = format!(
+        r#"{{"records": [{{"key": "k", "value": "{}"}}]}}"#,
+        "x".repeat(MAX_RECORD_BYTES - 5)
+    );
     assert!(parse(EmbeddedFormat::Json, &at_limit).is_ok());
 
     // 20,000 records: 422 saying to split.

@@ -11,7 +11,13 @@ fn proxy(pattern: &str) -> RestProxy<MemoryKafka> {
     RestProxy::new(kafka, TopicPolicy::new(pattern).unwrap_or_else(|e| panic!("{e}")))
 }
 
-async fn call(proxy: &RestProxy<MemoryKafka>, method: &str, path: &str, content_type: Option<&str>, body: &str) -> (u16, Value) {
+async fn call(
+    proxy: &RestProxy<MemoryKafka>,
+    method: &str,
+    path: &str,
+    content_type: Option<&str>,
+    body: &str,
+) -> (u16, Value) {
     let request = ProxyRequest {
         method,
         raw_path: path,
@@ -19,7 +25,10 @@ async fn call(proxy: &RestProxy<MemoryKafka>, method: &str, path: &str, content_
         body: body.as_bytes(),
     };
     let (response, _) = proxy.handle(request, Instant::now() + Duration::from_secs(5)).await;
-    (response.status, serde_json::from_slice(&response.body).unwrap_or(Value::Null))
+    (
+        response.status,
+        serde_json::from_slice(&response.body).unwrap_or(Value::Null),
+    )
 }
 
 #[tokio::test]
@@ -39,18 +48,45 @@ async fn produce_answers_confluents_shape_with_keyed_records_where_java_puts_the
         assert_eq!(offset["error_code"], Value::Null);
     }
     let partition = offsets[0]["partition"].as_i64().unwrap_or(-1) as i32;
-    assert_eq!(proxy.kafka().records("orders.pin", partition)[0].value.as_deref(), Some(&br#"{"a":1}"#[..]));
+    assert_eq!(
+        proxy.kafka().records("orders.pin", partition)[0].value.as_deref(),
+        Some(&br#"{"a":1}"#[..])
+    );
 }
 
 #[tokio::test]
 async fn a_partition_route_and_binary_records() {
     let proxy = proxy("*");
-    let (status, answer) = call(&proxy, "POST", "/topics/orders.pin/partitions/2", Some(BINARY), r#"{"records":[{"key":"a2V5","value":"AAEC"}]}"#).await;
+    let (status, answer) = call(
+        &proxy,
+        "POST",
+        "/topics/orders.pin/partitions/2",
+        Some(BINARY),
+        r#"{"records":[{"key":"a2V5","value":"AAEC"}]}"#,
+    )
+    .await;
     assert_eq!((status, answer["offsets"][0]["partition"].clone()), (200, json!(2)));
-    assert_eq!(proxy.kafka().records("orders.pin", 2)[0].value.as_deref(), Some(&[0u8, 1, 2][..]));
-    let (status, answer) = call(&proxy, "POST", "/topics/orders.pin/partitions/-1", Some(JSON), r#"{"records":[{"value":1}]}"#).await;
+    assert_eq!(
+        proxy.kafka().records("orders.pin", 2)[0].value.as_deref(),
+        Some(&[0u8, 1, 2][..])
+    );
+    let (status, answer) = call(
+        &proxy,
+        "POST",
+        "/topics/orders.pin/partitions/-1",
+        Some(JSON),
+        r#"{"records":[{"value":1}]}"#,
+    )
+    .await;
     assert_eq!((status, answer["error_code"].clone()), (404, json!(40402)));
-    let (status, _) = call(&proxy, "POST", "/topics/orders.pin/partitions/0", Some(JSON), r#"{"records":[{"value":1,"partition":1}]}"#).await;
+    let (status, _) = call(
+        &proxy,
+        "POST",
+        "/topics/orders.pin/partitions/0",
+        Some(JSON),
+        r#"{"records":[{"value":1,"partition":1}]}"#,
+    )
+    .await;
     assert_eq!(status, 422);
 }
 
@@ -58,7 +94,9 @@ async fn a_partition_route_and_binary_records() {
 async fn every_error_status_and_nothing_produced() {
     let proxy = proxy("orders.*");
     let one = r#"{"records":[{"value":1}]}"#;
-    let cases: Vec<(&str, &str, Option<&str>, &str, u16, u32)> = vec![
+    // (method, path, content type, body, status, error code)
+    type Case<'a> = (&'a str, &'a str, Option<&'a str>, &'a str, u16, u32);
+    let cases: Vec<Case> = vec![
         ("POST", "/topics/other", Some(JSON), one, 403, 40301),
         ("POST", "/topics/%2e%2e", Some(JSON), one, 403, 40301),
         ("POST", "/topics/..;", Some(JSON), one, 403, 40301),
@@ -70,13 +108,24 @@ async fn every_error_status_and_nothing_produced() {
         ("POST", "/topics/orders.pin", Some("application/json"), one, 415, 415),
         ("POST", "/topics/orders.pin", Some(JSON), "not json", 422, 422),
         ("POST", "/topics/orders.pin", Some(JSON), r#"{"records":[]}"#, 422, 422),
-        ("POST", "/topics/orders.pin", Some(JSON), r#"{"records":[{"value":1,"partition":-1}]}"#, 404, 40402),
+        (
+            "POST",
+            "/topics/orders.pin",
+            Some(JSON),
+            r#"{"records":[{"value":1,"partition":-1}]}"#,
+            404,
+            40402,
+        ),
         ("POST", "/topics/orders.missing", Some(JSON), one, 404, 40401),
         ("GET", "/topics/orders.missing", None, "", 404, 40401),
     ];
     for (method, path, content_type, body, status, code) in cases {
         let (got, answer) = call(&proxy, method, path, content_type, body).await;
-        assert_eq!((got, answer["error_code"].as_u64()), (status, Some(u64::from(code))), "{method} {path} {body}: {answer}");
+        assert_eq!(
+            (got, answer["error_code"].as_u64()),
+            (status, Some(u64::from(code))),
+            "{method} {path} {body}: {answer}"
+        );
         assert!(answer["message"].as_str().is_some_and(|m| !m.is_empty()));
     }
     assert!(proxy.kafka().calls().is_empty(), "{:?}", proxy.kafka().calls());
@@ -86,9 +135,19 @@ async fn every_error_status_and_nothing_produced() {
 async fn an_unreachable_cluster_is_a_500_saying_so() {
     let proxy = proxy("*");
     proxy.kafka().set_unreachable(true);
-    let (status, answer) = call(&proxy, "POST", "/topics/orders.pin", Some(JSON), r#"{"records":[{"value":1}]}"#).await;
+    let (status, answer) = call(
+        &proxy,
+        "POST",
+        "/topics/orders.pin",
+        Some(JSON),
+        r#"{"records":[{"value":1}]}"#,
+    )
+    .await;
     assert_eq!((status, answer["error_code"].clone()), (500, json!(50003)));
-    assert!(answer["message"].as_str().is_some_and(|m| m.contains("unreachable")), "{answer}");
+    assert!(
+        answer["message"].as_str().is_some_and(|m| m.contains("unreachable")),
+        "{answer}"
+    );
 }
 
 #[tokio::test]
