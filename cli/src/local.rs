@@ -40,10 +40,15 @@ pub struct LocalArgs {
     /// Print only the banner and errors, not function output and request lines.
     #[arg(long)]
     quiet: bool,
-    /// Do not start the Kafka broker and the REST Proxy stand-in (the /topics routes are then absent,
-    /// unless --parameter-overrides KafkaRestProxyUrl=... names a REST Proxy).
+    /// Do not start the Kafka broker (the /topics routes are then absent, unless
+    /// --parameter-overrides names a Kafka (KafkaBootstrapServers=...) or a REST Proxy
+    /// (KafkaRestProxyUrl=...)).
     #[arg(long)]
     no_kafka: bool,
+    /// Serve /topics in the template's REST Proxy mode (HTTP proxy integrations to the topics
+    /// function's core served over plain HTTP) instead of running the topics function.
+    #[arg(long, conflicts_with = "no_kafka")]
+    kafka_rest_proxy: bool,
     /// Port of the Kafka broker the stage starts (0 = any free port).
     #[arg(long, default_value_t = 9092)]
     kafka_port: u16,
@@ -72,6 +77,10 @@ pub async fn run(args: LocalArgs) -> anyhow::Result<()> {
         parameter_overrides: args.parameter_overrides.into_iter().collect(),
         verbose: !args.quiet,
         kafka: !args.no_kafka,
+        kafka_mode: match args.kafka_rest_proxy {
+            true => localstage::kafka_side::KafkaMode::RestProxy,
+            false => localstage::kafka_side::KafkaMode::Function,
+        },
         kafka_port: args.kafka_port,
         kafka_topics: args.kafka_topics,
         ..Options::for_repository()

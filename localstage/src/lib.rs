@@ -58,9 +58,11 @@ pub struct Options {
     pub environment_overrides: Vec<(String, String, String)>,
     /// Print function output, mapping deliveries and access lines to stdout.
     pub verbose: bool,
-    /// Start a Kafka broker and the REST Proxy stand-in in front of it, and point
-    /// `KafkaRestProxyUrl` at the stand-in (skipped when an override names a REST Proxy).
+    /// Start a Kafka broker and serve `/topics` in front of it in [`Options::kafka_mode`] (skipped
+    /// when an override names a Kafka or a REST Proxy).
     pub kafka: bool,
+    /// The `topics` function (default) or the REST Proxy mode with the core served over HTTP.
+    pub kafka_mode: kafka_side::KafkaMode,
     /// The broker's port (0 = any free port).
     pub kafka_port: u16,
     /// Topics to create (empty: `<stack>.pin`, `.geo`, `.user`).
@@ -87,6 +89,7 @@ impl Options {
             environment_overrides: Vec::new(),
             verbose: true,
             kafka: false,
+            kafka_mode: kafka_side::KafkaMode::Function,
             kafka_port: 0,
             kafka_topics: Vec::new(),
         }
@@ -153,7 +156,7 @@ pub enum StageError {
     /// The event source mapping could not start.
     #[error(transparent)]
     Mapping(#[from] kinesis_esm::MappingError),
-    /// The Kafka broker or the REST Proxy stand-in.
+    /// The Kafka broker, its port, or the REST Proxy stand-in.
     #[error(transparent)]
     Kafka(#[from] kafka::KafkaError),
     /// The stage's HTTP client (for proxies and HTTP integrations) could not be built.
@@ -175,7 +178,7 @@ pub struct Stage {
     pub not_emulated: Vec<String>,
     /// The plan the stage runs.
     pub plan: Plan,
-    /// The Kafka broker and the REST Proxy stand-in, when the stage runs them.
+    /// The Kafka broker (and the REST Proxy stand-in in that mode), when the stage runs them.
     pub kafka: Option<kafka_side::KafkaSide>,
     hosts: HashMap<String, FunctionHost>,
     deliveries: Arc<Mutex<Vec<Delivery>>>,
@@ -219,21 +222,37 @@ impl Stage {
     pub async fn start(options: Options) -> Result<Stage, StageError> {
         let mut tasks = Vec::new();
         let (shutdown, stopping) = watch::channel(false);
+
+        // First everything that can fail without starting a process: the Kafka port, the template
+        // with its overrides (types, constraints, rules), the binaries, the listeners.
         let mut overrides = options.parameter_overrides.clone();
-        let mut kafka = None;
-        if options.kafka && !overrides.contains_key(kafka_side::REST_PROXY_PARAMETER) {
-            let topics = match options.kafka_topics.is_empty() {
-                true => kafka_side::default_topics(template::LOCAL_STACK),
-                false => options.kafka_topics.clone(),
-            };
-            let (side, task) = kafka_side::start(options.kafka_port, topics, stopping.clone()).await?;
-            overrides.insert(kafka_side::REST_PROXY_PARAMETER.into(), side.rest_proxy_url.clone());
-            tasks.push(task);
-            kafka = Some(side);
-        }
+        let kafka_plan = match options.kafka && !kafka_side::overridden(&overrides) {
+            true => {
+                let topics = match options.kafka_topics.is_empty() {
+                    true => kafka_side::default_topics(template::LOCAL_STACK),
+                    false => options.kafka_topics.clone(),
+                };
+                let (plan, kafka_overrides) =
+                    kafka_side::prepare(options.kafka_port, topics, options.kafka_mode).await?;
+                overrides.extend(kafka_overrides);
+                Some(plan)
+            }
+            false => None,
+        };
         let mut template = template::load(&options.template)?;
         template::parameters::apply_overrides(&mut template, &overrides)?;
         let plan = Plan::from_template(template)?;
+        for spec in plan.functions.values() {
+            let program = options.bin_dir.join(&spec.binary);
+            if !program.exists() {
+                return Err(StageError::NotBuilt {
+                    program: program.display().to_string(),
+                    binary: spec.binary.clone(),
+                });
+            }
+        }
+        let (invoke_listener, invoke_url) = bind("invoke API", options.invoke_addr).await?;
+        let (gateway_listener, gateway_url) = bind("HTTP API", options.gateway_addr).await?;
 
         let (moto, endpoint) = match &options.endpoint {
             Some(endpoint) => (None, endpoint.clone()),
@@ -242,6 +261,14 @@ impl Stage {
                 let endpoint = moto.endpoint().to_string();
                 (Some(moto), endpoint)
             }
+        };
+        let kafka = match kafka_plan {
+            Some(plan) => {
+                let (side, task) = kafka_side::start(plan, stopping.clone()).await?;
+                tasks.extend(task);
+                Some(side)
+            }
+            None => None,
         };
         let sdk = sdk_config(&endpoint).await;
         let (provisioned, resolver) =
@@ -279,12 +306,6 @@ impl Stage {
                 environment.insert(variable.to_string(), value);
             }
             let program = options.bin_dir.join(&spec.binary);
-            if !program.exists() {
-                return Err(StageError::NotBuilt {
-                    program: program.display().to_string(),
-                    binary: spec.binary.clone(),
-                });
-            }
             let config = FunctionConfig {
                 logical_id: logical_id.clone(),
                 binary: spec.binary.clone(),
@@ -305,7 +326,6 @@ impl Stage {
             hosts.insert(logical_id.clone(), host);
         }
         // The invoke API.
-        let (invoke_listener, invoke_url) = bind("invoke API", options.invoke_addr).await?;
         let invoke_app = lambda::invoke_api::router(hosts.values().cloned().collect());
         let mut listeners = vec![invoke_listener];
         // `cargo lambda invoke` connects to [::1] by default: answer there too when we can.
@@ -349,7 +369,6 @@ impl Stage {
             cache: Default::default(),
             access_log: options.verbose,
         });
-        let (gateway_listener, gateway_url) = bind("HTTP API", options.gateway_addr).await?;
         tasks.push(serve(gateway_listener, apigw::router(gateway), stopping.clone()));
 
         // The event source mapping.
@@ -444,19 +463,24 @@ impl Stage {
             ));
         }
         if let Some(kafka) = &self.kafka {
+            let serving = match &kafka.rest_proxy_url {
+                Some(url) => format!(
+                    "REST Proxy mode: KafkaRestProxyUrl = {url} (the topics function's core over plain HTTP)"
+                ),
+                None => "the topics function (KafkaBootstrapServers = the broker, KafkaAuth = none)".to_string(),
+            };
             banner.push_str(&format!(
                 "\x20   curl -u '{user}:{password}' -H 'content-type: application/vnd.kafka.json.v2+json' \\\n\
                  \x20        -d '{{\"records\": [{{\"key\": \"evt-0003\", \"value\": {{\"title\": \"hi\"}}}}]}}' \\\n\
                  \x20        {gateway}/topics/{topic}\n\n\
-                 \x20 kafka:       {bootstrap}   (Tansu, memory only; topics {topics})\n\
-                 \x20 REST Proxy:  {rest}   (a local stand-in for Confluent's v2 produce API)\n",
+                 \x20 kafka:       {bootstrap}   (Tansu, memory only, plaintext; topics {topics})\n\
+                 \x20 /topics:     {serving}\n",
                 user = p.username,
                 password = p.password,
                 gateway = self.gateway_url,
                 topic = kafka.topics.first().map_or("", String::as_str),
                 bootstrap = kafka.bootstrap,
                 topics = kafka.topics.join(", "),
-                rest = kafka.rest_proxy_url,
             ));
         }
         banner.push_str(&format!(

@@ -1,6 +1,6 @@
-//! The Kafka half of the local stage against a real Tansu broker: the REST Proxy v2 stand-in served
-//! on a free loopback port, producing through rskafka, read back with `kafka::read_all`; the
-//! broker's lifetime tied to the process that started it.
+//! The topics function's REST Proxy core (served over plain HTTP, as the stage's REST Proxy mode
+//! serves it) against a real Tansu broker: producing through its rskafka client, read back with
+//! `kafka::read_all`; the broker's lifetime tied to the process that started it.
 //!
 //! One broker per test process (started on first use); each test has its own topics and its own
 //! stand-in.
@@ -10,7 +10,7 @@ use std::sync::OnceLock;
 use std::time::Duration;
 
 use base64::Engine;
-use localstage::kafka::rest_proxy::partitioner::partition_for_key;
+use topics::partitioner::partition_for_key;
 use localstage::kafka::{self, Broker, KafkaRecord};
 use serde_json::{Value, json};
 use testkit::{Answer, HttpClient, eventually, unique_name};
@@ -170,47 +170,55 @@ async fn binary_records_are_stored_decoded() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_explicit_partition_is_honoured_and_a_missing_one_fails_only_its_record() {
+async fn explicit_partitions_are_honoured_and_a_missing_one_refuses_the_request() {
     let (proxy, topics) = setup(&[("partition", 4)]).await;
+    let url = format!("{proxy}/topics/{}", topics[0]);
     let body = r#"{"records": [
         {"value": "p2", "partition": 2},
         {"key": "same-key", "value": "p3", "partition": 3},
         {"value": "nowhere", "partition": 9},
+        {"value": "p0", "partition": 0}
+    ]}"#;
+    let message = assert_error(&post(&url, Some(JSON_V2), body).await, 404, 40402);
+    assert!(message.contains("records[2]") && message.contains("[0, 4)"), "{message}");
+    assert!(read_all(&topics[0]).await.is_empty(), "nothing of a refused request is produced");
+
+    let body = r#"{"records": [
+        {"value": "p2", "partition": 2},
+        {"key": "same-key", "value": "p3", "partition": 3},
         {"value": "p0", "partition": 0},
         {"value": "p2 again", "partition": 2}
     ]}"#;
-    let answer = post(&format!("{proxy}/topics/{}", topics[0]), Some(JSON_V2), body).await;
-    let offsets = offsets(&answer);
-    assert_eq!(offsets.len(), 5);
-    assert_eq!(
-        offsets[2],
-        json!({"partition": null, "offset": null, "error_code": 50002,
-               "error": "Invalid partition given with record: 9 is not in the range [0...4)."})
-    );
+    let produced = offsets(&post(&url, Some(JSON_V2), body).await);
     let records = read_all(&topics[0]).await;
-    assert_eq!(records.len(), 4, "the failed record is not stored: {records:?}");
-    for (index, partition, value) in [(0, 2, "p2"), (1, 3, "p3"), (3, 0, "p0"), (4, 2, "p2 again")] {
-        let record = stored(&records, &offsets[index]);
+    for (index, partition, value) in [(0, 2, "p2"), (1, 3, "p3"), (2, 0, "p0"), (3, 2, "p2 again")] {
+        let record = stored(&records, &produced[index]);
         assert_eq!(record.partition, partition);
         assert_eq!(record.value.as_deref(), Some(format!("\"{value}\"").as_bytes()));
     }
     // Same partition, request order: one batch.
-    assert_eq!(
-        offsets[4]["offset"].as_i64(),
-        offsets[0]["offset"].as_i64().map(|o| o + 1)
-    );
+    assert_eq!(produced[3]["offset"].as_i64(), produced[0]["offset"].as_i64().map(|o| o + 1));
+
+    // The partition route; -1 and a partition the topic lacks are 40402.
+    let answer = post(&format!("{url}/partitions/1"), Some(JSON_V2), r#"{"records": [{"value": "p1"}]}"#).await;
+    assert_eq!(offsets(&answer)[0]["partition"], json!(1));
+    for partition in ["-1", "4"] {
+        let answer = post(&format!("{url}/partitions/{partition}"), Some(JSON_V2), r#"{"records": [{"value": 1}]}"#).await;
+        assert_error(&answer, 404, 40402);
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn keyless_records_take_turns_across_partitions() {
-    let (proxy, topics) = setup(&[("round-robin", 3)]).await;
+async fn a_requests_keyless_records_stay_together() {
+    let (proxy, topics) = setup(&[("sticky", 3)]).await;
     let body = json!({"records": (0..6).map(|i| json!({"value": i})).collect::<Vec<_>>()}).to_string();
     let answer = post(&format!("{proxy}/topics/{}", topics[0]), Some(JSON_V2), &body).await;
     let partitions: Vec<i64> = offsets(&answer)
         .iter()
         .filter_map(|entry| entry["partition"].as_i64())
         .collect();
-    assert_eq!(partitions, vec![0, 1, 2, 0, 1, 2]);
+    assert_eq!(partitions.len(), 6);
+    assert!(partitions.iter().all(|p| *p == partitions[0]), "{partitions:?}");
     assert_eq!(read_all(&topics[0]).await.len(), 6);
 }
 
@@ -300,13 +308,12 @@ async fn topics_are_listed_and_described() {
     let answer = get(&format!("{proxy}/topics/{}", topics[1])).await;
     assert_eq!(answer.status, 200, "{}", answer.body);
     assert_eq!(answer.header("content-type"), Some(V2));
-    let replica = json!([{"broker": 0, "leader": true, "in_sync": true}]);
     assert_eq!(
         answer.json(),
         json!({"name": topics[1], "configs": {}, "partitions": [
-            {"partition": 0, "leader": 0, "replicas": replica},
-            {"partition": 1, "leader": 0, "replicas": replica},
-            {"partition": 2, "leader": 0, "replicas": replica},
+            {"partition": 0, "leader": -1, "replicas": []},
+            {"partition": 1, "leader": -1, "replicas": []},
+            {"partition": 2, "leader": -1, "replicas": []},
         ]})
     );
 }
@@ -341,15 +348,15 @@ async fn an_unreachable_broker_is_500_for_the_whole_request() {
         .map(|address| address.port())
         .unwrap_or_else(|e| panic!("free port: {e}"));
     let proxy = serve_proxy(&format!("127.0.0.1:{port}")).await;
-    // Each gives up after rskafka's retries (5 s): together, not one after the other.
+    // Each gives up after the client's connection attempts: together, not one after the other.
     let (produce_url, topics_url) = (format!("{proxy}/topics/anything"), format!("{proxy}/topics"));
     let (produced, listed) = tokio::join!(
         post(&produce_url, Some(JSON_V2), r#"{"records": [{"value": 1}]}"#),
         get(&topics_url),
     );
-    let message = assert_error(&produced, 500, 50002);
-    assert!(message.starts_with("Kafka error: "), "{message}");
-    assert_error(&listed, 500, 50002);
+    let message = assert_error(&produced, 500, 50003);
+    assert!(message.contains("Kafka is unreachable") && message.contains(&format!("127.0.0.1:{port}")), "{message}");
+    assert_error(&listed, 500, 50003);
 }
 
 /// Not a test on its own: the child process of the next test (a no-op unless [`HOLDER_ENV`] is set).

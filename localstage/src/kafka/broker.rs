@@ -98,8 +98,13 @@ impl Broker {
         Broker::start_with(&tansu_binary(), port)
     }
 
-    /// [`Broker::start`] with a given `tansu` binary.
+    /// [`Broker::start`] with a given `tansu` binary. A given port that cannot be bound on
+    /// 127.0.0.1 (another Kafka on 9092, say) is [`KafkaError::PortInUse`], found before anything
+    /// is started.
     pub fn start_with(tansu: &Path, port: u16) -> Result<Broker, KafkaError> {
+        if port != 0 {
+            check_port_free(port)?;
+        }
         if !tansu.is_file() {
             return Err(KafkaError::NotInstalled {
                 path: tansu.to_path_buf(),
@@ -116,6 +121,10 @@ impl Broker {
                 // A free port taken between our release and Tansu's bind: pick another.
                 Err(KafkaError::BrokerExited { tail, .. })
                     if port == 0 && attempt < PORT_ATTEMPTS && tail.contains("in use") => {}
+                // The given port taken after the check above.
+                Err(KafkaError::BrokerExited { tail, .. }) if port != 0 && tail.contains("in use") => {
+                    return Err(KafkaError::PortInUse { port });
+                }
                 other => return other,
             }
         }
@@ -230,8 +239,22 @@ impl Drop for Broker {
     }
 }
 
+/// Whether `port` can be bound on 127.0.0.1 now (bound and released at once). Linux refuses the bind
+/// when anything listens on that port on 127.0.0.1 or on a wildcard address, IPv4 or dual-stack
+/// IPv6, which is every way another broker can hold it.
+pub(crate) fn check_port_free(port: u16) -> Result<(), KafkaError> {
+    match TcpListener::bind((Ipv4Addr::LOCALHOST, port)) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => Err(KafkaError::PortInUse { port }),
+        Err(source) => Err(KafkaError::Io {
+            what: format!("cannot bind 127.0.0.1:{port}"),
+            source,
+        }),
+    }
+}
+
 /// A port nothing listens on right now (the kernel's pick for 127.0.0.1:0, released).
-fn free_port() -> Result<u16, KafkaError> {
+pub(crate) fn free_port() -> Result<u16, KafkaError> {
     TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
         .and_then(|listener| listener.local_addr())
         .map(|address| address.port())
@@ -363,6 +386,26 @@ mod tests {
         assert_eq!(tail.lines().count(), LOG_TAIL_LINES);
         assert!(tail.starts_with("line 60\n") && tail.ends_with("line 99"), "{tail}");
         assert_eq!(log_tail(Path::new("/nonexistent/streamgate.log")), "");
+    }
+
+    #[test]
+    fn a_port_in_use_is_one_line_naming_the_option() {
+        let held = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap_or_else(|e| panic!("bind: {e}"));
+        let port = held
+            .local_addr()
+            .map(|a| a.port())
+            .unwrap_or_else(|e| panic!("addr: {e}"));
+        // Found before the binary is even looked at.
+        let error = Broker::start_with(Path::new("/nonexistent/tansu"), port)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert_eq!(
+            error,
+            format!("port {port} is in use (is another Kafka running?): choose another with --kafka-port")
+        );
+        drop(held);
+        assert!(check_port_free(port).is_ok(), "free again once released");
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The Kafka half of the local stage: a Kafka-compatible broker on a loopback port ([`broker`]), the
-//! helpers that create topics and read them back ([`create_topics`], [`read_all`]), and a local
-//! stand-in for Confluent's REST Proxy v2 produce API in front of it ([`rest_proxy`]).
+//! helpers that create topics and read them back ([`create_topics`], [`read_all`]), and the `topics`
+//! function's REST Proxy core served over plain HTTP in front of it ([`rest_proxy`]), for the
+//! `KafkaRestProxyUrl` mode.
 //!
 //! The broker is Tansu (memory only, from `.venv/kafka`, installed by `make tools`); the client is
 //! rskafka, pure Rust, built without its compression codecs: everything here produces uncompressed
@@ -121,6 +122,12 @@ pub enum KafkaError {
         bootstrap: String,
         /// What was missing.
         reason: String,
+    },
+    /// The broker's port is taken on 127.0.0.1 (checked before the broker is started).
+    #[error("port {port} is in use (is another Kafka running?): choose another with --kafka-port")]
+    PortInUse {
+        /// The port asked for.
+        port: u16,
     },
 }
 
