@@ -116,7 +116,10 @@ pub async fn prepare(
 }
 
 /// Starts the broker, creates the topics and (REST Proxy mode) serves the stand-in until `stop`.
-pub async fn start(plan: KafkaPlan, stop: watch::Receiver<bool>) -> Result<(KafkaSide, Option<JoinHandle<()>>), StageError> {
+pub async fn start(
+    plan: KafkaPlan,
+    stop: watch::Receiver<bool>,
+) -> Result<(KafkaSide, Option<JoinHandle<()>>), StageError> {
     let port = plan.port;
     // Starting the broker blocks for about a second while it comes up.
     let broker = tokio::task::spawn_blocking(move || Broker::start(port))

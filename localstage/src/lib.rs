@@ -464,9 +464,9 @@ impl Stage {
         }
         if let Some(kafka) = &self.kafka {
             let serving = match &kafka.rest_proxy_url {
-                Some(url) => format!(
-                    "REST Proxy mode: KafkaRestProxyUrl = {url} (the topics function's core over plain HTTP)"
-                ),
+                Some(url) => {
+                    format!("REST Proxy mode: KafkaRestProxyUrl = {url} (the topics function's core over plain HTTP)")
+                }
                 None => "the topics function (KafkaBootstrapServers = the broker, KafkaAuth = none)".to_string(),
             };
             banner.push_str(&format!(

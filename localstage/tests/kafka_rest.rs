@@ -10,10 +10,10 @@ use std::sync::OnceLock;
 use std::time::Duration;
 
 use base64::Engine;
-use topics::partitioner::partition_for_key;
 use localstage::kafka::{self, Broker, KafkaRecord};
 use serde_json::{Value, json};
 use testkit::{Answer, HttpClient, eventually, unique_name};
+use topics::partitioner::partition_for_key;
 
 const JSON_V2: &str = "application/vnd.kafka.json.v2+json";
 const BINARY_V2: &str = "application/vnd.kafka.binary.v2+json";
@@ -180,8 +180,14 @@ async fn explicit_partitions_are_honoured_and_a_missing_one_refuses_the_request(
         {"value": "p0", "partition": 0}
     ]}"#;
     let message = assert_error(&post(&url, Some(JSON_V2), body).await, 404, 40402);
-    assert!(message.contains("records[2]") && message.contains("[0, 4)"), "{message}");
-    assert!(read_all(&topics[0]).await.is_empty(), "nothing of a refused request is produced");
+    assert!(
+        message.contains("records[2]") && message.contains("[0, 4)"),
+        "{message}"
+    );
+    assert!(
+        read_all(&topics[0]).await.is_empty(),
+        "nothing of a refused request is produced"
+    );
 
     let body = r#"{"records": [
         {"value": "p2", "partition": 2},
@@ -197,13 +203,26 @@ async fn explicit_partitions_are_honoured_and_a_missing_one_refuses_the_request(
         assert_eq!(record.value.as_deref(), Some(format!("\"{value}\"").as_bytes()));
     }
     // Same partition, request order: one batch.
-    assert_eq!(produced[3]["offset"].as_i64(), produced[0]["offset"].as_i64().map(|o| o + 1));
+    assert_eq!(
+        produced[3]["offset"].as_i64(),
+        produced[0]["offset"].as_i64().map(|o| o + 1)
+    );
 
     // The partition route; -1 and a partition the topic lacks are 40402.
-    let answer = post(&format!("{url}/partitions/1"), Some(JSON_V2), r#"{"records": [{"value": "p1"}]}"#).await;
+    let answer = post(
+        &format!("{url}/partitions/1"),
+        Some(JSON_V2),
+        r#"{"records": [{"value": "p1"}]}"#,
+    )
+    .await;
     assert_eq!(offsets(&answer)[0]["partition"], json!(1));
     for partition in ["-1", "4"] {
-        let answer = post(&format!("{url}/partitions/{partition}"), Some(JSON_V2), r#"{"records": [{"value": 1}]}"#).await;
+        let answer = post(
+            &format!("{url}/partitions/{partition}"),
+            Some(JSON_V2),
+            r#"{"records": [{"value": 1}]}"#,
+        )
+        .await;
         assert_error(&answer, 404, 40402);
     }
 }
@@ -355,7 +374,10 @@ async fn an_unreachable_broker_is_500_for_the_whole_request() {
         get(&topics_url),
     );
     let message = assert_error(&produced, 500, 50003);
-    assert!(message.contains("Kafka is unreachable") && message.contains(&format!("127.0.0.1:{port}")), "{message}");
+    assert!(
+        message.contains("Kafka is unreachable") && message.contains(&format!("127.0.0.1:{port}")),
+        "{message}"
+    );
     assert_error(&listed, 500, 50003);
 }
 

@@ -29,7 +29,14 @@ pub struct Config {
     pub policy: TopicPolicy,
     /// `METRICS_NAMESPACE` (default `streamgate`).
     pub namespace: emf::Namespace,
+    /// `PRODUCE_BUDGET_MS` (default 20,000; 100 to 900,000): the longest a request spends on Kafka
+    /// (producing and retrying), within the invocation's deadline. What is not acknowledged by then
+    /// comes back as 50003.
+    pub produce_budget: std::time::Duration,
 }
+
+/// Default for `PRODUCE_BUDGET_MS`: below API Gateway's 30 s with room to answer.
+pub const DEFAULT_PRODUCE_BUDGET_MS: u64 = 20_000;
 
 /// A missing or unusable setting.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -104,12 +111,21 @@ impl Config {
                 namespace_text.clone(),
             )
         })?;
+        let produce_budget = match get("PRODUCE_BUDGET_MS") {
+            None => DEFAULT_PRODUCE_BUDGET_MS,
+            Some(text) => text
+                .parse::<u64>()
+                .ok()
+                .filter(|ms| (100..=900_000).contains(ms))
+                .ok_or_else(|| invalid("PRODUCE_BUDGET_MS", "milliseconds from 100 to 900000", text.clone()))?,
+        };
         Ok(Config {
             bootstrap,
             auth,
             tls,
             policy,
             namespace,
+            produce_budget: std::time::Duration::from_millis(produce_budget),
         })
     }
 }

@@ -20,12 +20,13 @@ use crate::service::{ANSWER_MARGIN, Facts, ProxyRequest, ProxyResponse, RestProx
 pub struct Handler<K> {
     proxy: RestProxy<K>,
     metrics: emf::Metrics,
+    budget: std::time::Duration,
 }
 
 impl<K: KafkaApi> Handler<K> {
-    /// A handler over `proxy`, writing `metrics`.
-    pub fn new(proxy: RestProxy<K>, metrics: emf::Metrics) -> Handler<K> {
-        Handler { proxy, metrics }
+    /// A handler over `proxy`, writing `metrics`, spending at most `budget` on Kafka per request.
+    pub fn new(proxy: RestProxy<K>, metrics: emf::Metrics, budget: std::time::Duration) -> Handler<K> {
+        Handler { proxy, metrics, budget }
     }
 
     /// The core.
@@ -60,7 +61,7 @@ impl<K: KafkaApi> Handler<K> {
         let method = request.request_context.http.method.as_str();
         let raw_path = request.raw_path.as_deref().unwrap_or_default();
         let content_type = request.headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok());
-        let kafka_deadline = kafka_deadline(deadline);
+        let kafka_deadline = kafka_deadline(deadline).min(Instant::now() + self.budget);
         let (answer, facts) = self
             .proxy
             .handle(

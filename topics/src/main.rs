@@ -44,7 +44,11 @@ async fn main() -> anyhow::Result<()> {
     };
     let kafka = KafkaClient::new(config.bootstrap.clone(), config.tls, sasl);
     let metrics = emf::Metrics::new(config.namespace.clone(), "topics", emf::StdoutSink);
-    let handler = Handler::new(RestProxy::new(kafka, config.policy.clone()), metrics);
+    let handler = Handler::new(
+        RestProxy::new(kafka, config.policy.clone()),
+        metrics,
+        config.produce_budget,
+    );
     let handler = &handler;
     // The payload stays raw JSON: even an unreadable event gets an HTTP answer.
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Box<RawValue>>| async move {
