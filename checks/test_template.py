@@ -4,6 +4,7 @@ Run by `make test` with the SAM virtual environment (it has cfn-lint's CloudForm
 the SAM translator, so the IAM check sees the policies SAM itself generates).
 """
 
+import functools
 import json
 import os
 import pathlib
@@ -18,6 +19,7 @@ TEMPLATE = cfn_yaml.load(str(ROOT / "template.yaml"))
 RESOURCES = TEMPLATE["Resources"]
 PARAMETERS = TEMPLATE["Parameters"]
 BASIC_EXECUTION = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
+VPC_ACCESS = "arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole"
 
 
 def plain(value):
@@ -33,8 +35,9 @@ def ref(name):
     return {"Ref": name}
 
 
+@functools.lru_cache(maxsize=None)
 def transformed():
-    """The template as CloudFormation sees it after the SAM transform (offline)."""
+    """The template as CloudFormation sees it after the SAM transform (offline). Cached: read only."""
     os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
     template = plain(TEMPLATE)
     for resource in template["Resources"].values():
@@ -63,18 +66,125 @@ def active(value, conditions):
     return value
 
 
-BASE = {"IsProvisioned": False, "HasAlarmTopic": False, "HasKafkaRestProxy": False}
-STATES = {
-    "streams off": {**BASE, "HasStreamsApi": False, "HasStreamManagement": False},
-    "streams on": {**BASE, "HasStreamsApi": True, "HasStreamManagement": False},
-    "management on": {**BASE, "HasStreamsApi": True, "HasStreamManagement": True},
-    "kafka on": {**BASE, "HasStreamsApi": False, "HasStreamManagement": False, "HasKafkaRestProxy": True},
+def parameter_values(overrides):
+    """Every parameter's value for a deploy with `overrides`, as CloudFormation passes them: strings,
+    and lists for CommaDelimitedList (an empty one is one empty member)."""
+    values = {}
+    for name, declaration in PARAMETERS.items():
+        text = str(overrides.get(name, declaration.get("Default", "")))
+        values[name] = text.split(",") if declaration["Type"] == "CommaDelimitedList" else text
+    return values
+
+
+def evaluate(expression, values, conditions):
+    """A condition or rule expression of the template, or a string built with Fn::Select/Fn::Split
+    (the functions the template uses there)."""
+    if not isinstance(expression, dict):
+        return expression
+    (function, argument), = expression.items()
+    value = lambda item: evaluate(item, values, conditions)
+    if function == "Ref":
+        return values[argument]
+    if function == "Condition":
+        return conditions[argument]
+    if function == "Fn::Equals":
+        return value(argument[0]) == value(argument[1])
+    if function == "Fn::Not":
+        return not value(argument[0])
+    if function == "Fn::And":
+        return all(value(item) for item in argument)
+    if function == "Fn::Or":
+        return any(value(item) for item in argument)
+    if function == "Fn::Join":
+        return argument[0].join(value(argument[1]))
+    if function == "Fn::Split":
+        return value(argument[1]).split(argument[0])
+    if function == "Fn::Select":
+        return value(argument[1])[int(argument[0])]
+    if function == "Fn::EachMemberEquals":
+        return all(member == value(argument[1]) for member in value(argument[0]))
+    raise AssertionError(f"the checks do not evaluate {function}")
+
+
+def conditions_for(overrides):
+    """The template's Conditions for a deploy with `overrides`."""
+    values, conditions = parameter_values(overrides), {}
+    pending = dict(plain(TEMPLATE["Conditions"]))
+    while pending:
+        for name, expression in list(pending.items()):
+            try:
+                conditions[name] = evaluate(expression, values, conditions)
+            except KeyError:  # refers to a condition not evaluated yet
+                continue
+            del pending[name]
+    return conditions
+
+
+def refusals(overrides):
+    """The AssertDescriptions of the template's Rules a deploy with `overrides` breaks (CloudFormation
+    refuses it before changing the stack)."""
+    values, refused = parameter_values(overrides), []
+    for rule in plain(TEMPLATE["Rules"]).values():
+        if "RuleCondition" in rule and not evaluate(rule["RuleCondition"], values, {}):
+            continue
+        refused += [a["AssertDescription"] for a in rule["Assertions"] if not evaluate(a["Assert"], values, {})]
+    return refused
+
+
+def pattern_violations(overrides):
+    """The overrides a parameter's AllowedPattern or AllowedValues refuses."""
+    bad = []
+    for name, text in overrides.items():
+        declaration = PARAMETERS[name]
+        if "AllowedPattern" in declaration and not re.fullmatch(declaration["AllowedPattern"], text):
+            bad.append(name)
+        if "AllowedValues" in declaration and text not in [str(v) for v in declaration["AllowedValues"]]:
+            bad.append(name)
+    return bad
+
+
+CLUSTER = "arn:aws:kafka:us-east-1:123456789012:cluster/events/6357e0b2-0e6a-4b86-a0b4-70df934c2e31-5"
+SCRAM_SECRET = "arn:aws:secretsmanager:us-east-1:123456789012:secret:AmazonMSK_streamgate-AbCdEf"
+LISTENER = "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/kafka-rest/50dc6c495c0c9188/f2f7dc8efc522ab2"
+NETWORK = {
+    "KafkaSubnetIds": "subnet-0123456789abcdef0,subnet-0123456789abcdef1",
+    "KafkaSecurityGroupIds": "sg-0123456789abcdef0",
 }
+MSK = "b-1.events.abc123.c2.kafka.us-east-1.amazonaws.com"
+REST_PROXY = {"StreamsApi": "false", "KafkaRestProxyUrl": "https://kafka-rest.internal.example.com:8082"}
+FUNCTION = {"StreamsApi": "false"}
+
+# Parameter states the invariants are checked in (every one a deploy the template accepts).
+PARAMETER_STATES = {
+    "streams off": {"StreamsApi": "false"},
+    "streams on": {},
+    "management on": {"StreamManagement": "true"},
+    "cors on": {"CorsAllowOrigins": "https://app.example.com,http://localhost:5173"},
+    "kafka rest proxy": REST_PROXY,
+    "kafka rest proxy, vpc link": {**REST_PROXY, "KafkaRestProxyListenerArn": LISTENER, **NETWORK},
+    "kafka function, iam, vpc": {**FUNCTION, "KafkaBootstrapServers": f"{MSK}:9098", "KafkaClusterArn": CLUSTER, **NETWORK},
+    "kafka function, iam": {**FUNCTION, "KafkaBootstrapServers": f"{MSK}:9098", "KafkaClusterArn": CLUSTER},
+    "kafka function, scram, vpc": {
+        **FUNCTION, "KafkaBootstrapServers": f"{MSK}:9096", "KafkaAuth": "scram", "KafkaScramSecretArn": SCRAM_SECRET, **NETWORK,
+    },
+    "kafka function, scram": {
+        **FUNCTION, "KafkaBootstrapServers": f"{MSK}:9096", "KafkaAuth": "scram", "KafkaScramSecretArn": SCRAM_SECRET,
+    },
+    "kafka function, none, vpc": {
+        **FUNCTION, "KafkaBootstrapServers": "10.0.1.5:9092,10.0.2.5:9092", "KafkaAuth": "none", **NETWORK,
+    },
+    "kafka function, none": {
+        **FUNCTION, "KafkaBootstrapServers": "127.0.0.1:9092", "KafkaAuth": "none", "KafkaTopicPattern": "streamgate-*",
+    },
+}
+STATES = {name: conditions_for(overrides) for name, overrides in PARAMETER_STATES.items()}
+KAFKA_FUNCTION_STATES = [name for name, c in STATES.items() if c["HasKafkaFunction"]]
+TOPIC_ROUTES = {"GET /topics", "GET /topics/{topic}", "POST /topics/{topic}", "POST /topics/{topic}/partitions/{partition}"}
 
 
-def routes(conditions):
+def routes(conditions, body=None):
     """{"METHOD /path": operation} of the API in one parameter state."""
-    paths = active(props("Api")["DefinitionBody"]["paths"], conditions)
+    paths = active((body or props("Api")["DefinitionBody"])["paths"], conditions)
     method = lambda m: "ANY" if m == "x-amazon-apigateway-any-method" else m.upper()
     return {f"{method(m)} {p}": op for p, item in paths.items() for m, op in item.items()}
 
@@ -111,10 +221,25 @@ class Route(unittest.TestCase):
         self.assertEqual(set(routes(STATES["streams off"])), submit)
         self.assertEqual(set(routes(STATES["streams on"])), submit | proxy)
         self.assertEqual(set(routes(STATES["management on"])), submit | proxy | management)
-        self.assertEqual(set(routes(STATES["kafka on"])), submit | {"GET /topics", "ANY /topics/{proxy+}"})
-        # Secure by default: the routes that create and delete streams are opt-in.
+        for state in PARAMETER_STATES:
+            if state.startswith("kafka"):
+                self.assertEqual(set(routes(STATES[state])), submit | TOPIC_ROUTES, state)
+        # Secure by default: the routes that create and delete streams are opt-in; Kafka is off.
         self.assertEqual(PARAMETERS["StreamsApi"]["Default"], "true")
         self.assertEqual(PARAMETERS["StreamManagement"]["Default"], "false")
+        self.assertEqual(PARAMETERS["KafkaRestProxyUrl"]["Default"], "")
+        self.assertEqual(PARAMETERS["KafkaBootstrapServers"]["Default"], "")
+
+    def test_no_greedy_route_in_any_state(self):
+        # A {proxy+} would reach whatever sits behind it (a REST Proxy's consumers and admin calls).
+        for state, conditions in STATES.items():
+            for key in routes(conditions):
+                self.assertNotIn("+}", key, state)
+
+    def test_every_state_is_a_deploy_the_template_accepts(self):
+        for state, overrides in PARAMETER_STATES.items():
+            self.assertEqual(pattern_violations(overrides), [], state)
+            self.assertEqual(refusals(overrides), [], state)
 
     def test_stream_routes_are_lambda_proxy_integrations_of_the_streams_function(self):
         for key, operation in routes(STATES["management on"]).items():
@@ -128,26 +253,154 @@ class Route(unittest.TestCase):
         self.assertEqual(permission["FunctionName"], ref("StreamsFunction"))
         self.assertTrue(permission["SourceArn"]["Fn::Sub"].endswith("${Api}/*/*/streams*"))
 
-    def test_kafka_route_forwards_only_topics_to_the_rest_proxy(self):
-        found = routes(STATES["kafka on"])
-        topics = found["GET /topics"]["x-amazon-apigateway-integration"]
-        proxy = found["ANY /topics/{proxy+}"]["x-amazon-apigateway-integration"]
-        for integration in (topics, proxy):
-            self.assertEqual(integration["type"], "http_proxy")
-            self.assertEqual(integration["payloadFormatVersion"], "1.0")
-            self.assertLessEqual(integration["timeoutInMillis"], 30000)
-        self.assertEqual(topics["uri"], {"Fn::Sub": "${KafkaRestProxyUrl}/topics"})
-        self.assertEqual(proxy["uri"], {"Fn::Sub": "${KafkaRestProxyUrl}/topics/{proxy}"})
-        self.assertEqual(proxy["httpMethod"], "ANY")
-        self.assertFalse(any(k.endswith(" /{proxy+}") for k in found), "never a root {proxy+}")
-        self.assertEqual(PARAMETERS["KafkaRestProxyUrl"]["Default"], "", "off unless a REST Proxy is given")
+    def test_topic_routes_are_lambda_proxy_integrations_of_the_topics_function(self):
+        for state in KAFKA_FUNCTION_STATES:
+            for key, operation in routes(STATES[state]).items():
+                if not key.split(" ")[1].startswith("/topics"):
+                    continue
+                integration = operation["x-amazon-apigateway-integration"]
+                self.assertEqual(integration["type"], "aws_proxy", f"{state}: {key}")
+                self.assertEqual(integration["payloadFormatVersion"], "2.0", f"{state}: {key}")
+                self.assertIn("${TopicsFunction.Arn}", integration["uri"]["Fn::Sub"], f"{state}: {key}")
+        permission = props("TopicsInvokePermission")
+        self.assertEqual(permission["FunctionName"], ref("TopicsFunction"))
+        self.assertTrue(permission["SourceArn"]["Fn::Sub"].endswith("${Api}/*/*/topics*"))
+
+    def test_topic_routes_forward_to_the_rest_proxy_over_the_internet(self):
+        found = routes(STATES["kafka rest proxy"])
+        expected = {
+            "GET /topics": ("GET", "${KafkaRestProxyUrl}/topics"),
+            "GET /topics/{topic}": ("ANY", "${KafkaRestProxyUrl}/topics/{topic}"),
+            "POST /topics/{topic}": ("ANY", "${KafkaRestProxyUrl}/topics/{topic}"),
+            "POST /topics/{topic}/partitions/{partition}": ("POST", "${KafkaRestProxyUrl}/topics/{topic}/partitions/{partition}"),
+        }
+        for key, (method, uri) in expected.items():
+            integration = found[key]["x-amazon-apigateway-integration"]
+            self.assertEqual(integration["type"], "http_proxy", key)
+            self.assertEqual(integration["payloadFormatVersion"], "1.0", key)
+            self.assertEqual(integration["connectionType"], "INTERNET", key)
+            self.assertLessEqual(integration["timeoutInMillis"], 30000, key)
+            self.assertEqual((integration["httpMethod"], integration["uri"]), (method, {"Fn::Sub": uri}), key)
+
+    def test_topic_routes_reach_the_rest_proxy_through_the_vpc_link(self):
+        for key, operation in routes(STATES["kafka rest proxy, vpc link"]).items():
+            if not key.split(" ")[1].startswith("/topics"):
+                continue
+            integration = operation["x-amazon-apigateway-integration"]
+            self.assertEqual(integration["type"], "http_proxy", key)
+            self.assertEqual(integration["payloadFormatVersion"], "1.0", key)
+            self.assertEqual(integration["connectionType"], "VPC_LINK", key)
+            self.assertEqual(integration["connectionId"], ref("KafkaRestProxyVpcLink"), key)
+            self.assertEqual(integration["uri"], ref("KafkaRestProxyListenerArn"), key)
+            self.assertEqual(integration["httpMethod"], "ANY", key)
+            # The route's own path (API Gateway would otherwise prefix the stage), and always TLS,
+            # checked against the REST Proxy URL's host.
+            self.assertEqual(integration["requestParameters"], {"overwrite:path": "$request.path"}, key)
+            server_name = integration["tlsConfig"]["serverNameToVerify"]
+            for url, host in [
+                ("https://kafka-rest.internal.example.com:8082", "kafka-rest.internal.example.com"),
+                ("https://kafka-rest.internal.example.com", "kafka-rest.internal.example.com"),
+            ]:
+                self.assertEqual(evaluate(server_name, {"KafkaRestProxyUrl": url}, {}), host, key)
+        link = RESOURCES["KafkaRestProxyVpcLink"]
+        self.assertEqual(link["Condition"], "HasKafkaVpcLink")
+        self.assertEqual(plain(link["Properties"])["SubnetIds"], ref("KafkaSubnetIds"))
+        self.assertEqual(plain(link["Properties"])["SecurityGroupIds"], ref("KafkaSecurityGroupIds"))
+        for state, conditions in STATES.items():
+            self.assertEqual(conditions["HasKafkaVpcLink"], state == "kafka rest proxy, vpc link", state)
 
     def test_kafka_rest_proxy_url_pattern(self):
         pattern = re.compile(PARAMETERS["KafkaRestProxyUrl"]["AllowedPattern"])
-        for good in ["", "http://10.0.0.5:8082", "https://kafka-rest.example.com", "http://ec2-1-2-3-4.compute.amazonaws.com:8082"]:
+        for good in [
+            "",
+            "https://kafka-rest.example.com",
+            "https://10.0.0.5:8082",
+            "https://ec2-1-2-3-4.compute.amazonaws.com:8443",
+            "http://127.0.0.1:8082",  # the local stage's stand-in
+            "http://localhost:38211",
+        ]:
             self.assertIsNotNone(pattern.fullmatch(good), good)
-        for bad in ["10.0.0.5:8082", "http://host/", "http://host:8082/topics", "ftp://host", "http://", "http://host:port"]:
+        for bad in [
+            "http://10.0.0.5:8082",  # the client's Authorization header would cross the network in clear
+            "http://kafka-rest.example.com",
+            "http://127.0.0.1",
+            "http://127.0.0.10:8082",
+            "10.0.0.5:8082",
+            "https://host/",
+            "https://host:8082/topics",
+            "ftp://host",
+            "https://",
+            "https://host:port",
+        ]:
             self.assertIsNone(pattern.fullmatch(bad), bad)
+
+    def test_kafka_parameter_patterns(self):
+        def check(name, good, bad):
+            pattern = re.compile(PARAMETERS[name]["AllowedPattern"])
+            for value in good:
+                self.assertIsNotNone(pattern.fullmatch(value), f"{name}: {value}")
+            for value in bad:
+                self.assertIsNone(pattern.fullmatch(value), f"{name}: {value}")
+
+        check(
+            "KafkaBootstrapServers",
+            ["", "127.0.0.1:9092", f"{MSK}:9098,b-2.events.abc123.c2.kafka.us-east-1.amazonaws.com:9098"],
+            ["127.0.0.1", "a:9092, b:9092", "a:9092,", "PLAINTEXT://a:9092", ":9092"],
+        )
+        check(
+            "KafkaClusterArn",
+            ["", CLUSTER, "arn:aws-cn:kafka:cn-north-1:123456789012:cluster/x/abcd1234-0123-abcd-5678-1234abcd-1"],
+            ["arn:aws:kafka:us-east-1:123456789012:cluster/events", "arn:aws:kafka:us-east-1:123456789012:topic/a/b/c", "events"],
+        )
+        check("KafkaScramSecretArn", ["", SCRAM_SECRET], ["AmazonMSK_x", "arn:aws:kms:us-east-1:123456789012:key/x"])
+        check("KafkaTopicPattern", ["*", "streamgate-*", "orders.v?", "a" * 249], ["", "a b", "a/b", "a" * 250, "a,b"])
+        check(
+            "KafkaRestProxyListenerArn",
+            ["", LISTENER, "arn:aws:servicediscovery:us-east-1:123456789012:service/srv-abcdef123456"],
+            ["arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/kafka-rest/50dc6c495c0c9188"],
+        )
+        check(
+            "CorsAllowOrigins",
+            ["", "*", "https://app.example.com", "https://a.example.com,http://localhost:5173"],
+            ["https://a.example.com/", "https://a.example.com, https://b.example.com", "app.example.com", "*,https://a.example.com"],
+        )
+        self.assertEqual(PARAMETERS["KafkaAuth"]["AllowedValues"], ["iam", "scram", "none"])
+        self.assertEqual(PARAMETERS["KafkaAuth"]["Default"], "iam")
+        self.assertEqual(PARAMETERS["KafkaTopicPattern"]["Default"], "*")
+        for name in ["KafkaSubnetIds", "KafkaSecurityGroupIds"]:
+            self.assertEqual((PARAMETERS[name]["Type"], PARAMETERS[name]["Default"]), ("CommaDelimitedList", ""), name)
+
+    def test_the_rules_refuse_what_no_deploy_could_serve(self):
+        both = {**PARAMETER_STATES["kafka function, none"], "KafkaRestProxyUrl": "https://kafka-rest.example.com"}
+        refused = refusals(both)
+        self.assertEqual(len(refused), 1, refused)
+        self.assertIn("not both", refused[0])
+        for overrides, needle in [
+            ({"KafkaBootstrapServers": f"{MSK}:9098"}, "KafkaClusterArn"),  # KafkaAuth=iam is the default
+            ({"KafkaBootstrapServers": f"{MSK}:9096", "KafkaAuth": "scram"}, "KafkaScramSecretArn"),
+            ({"KafkaBootstrapServers": "10.0.1.5:9092", "KafkaAuth": "none", "KafkaSubnetIds": "subnet-1"}, "together"),
+            ({**REST_PROXY, "KafkaRestProxyListenerArn": LISTENER}, "KafkaSubnetIds"),
+            ({**REST_PROXY, "KafkaRestProxyListenerArn": LISTENER, "KafkaSubnetIds": "subnet-1"}, "KafkaSecurityGroupIds"),
+            ({"KafkaRestProxyListenerArn": LISTENER, **NETWORK}, "KafkaRestProxyUrl"),
+        ]:
+            refused = refusals(overrides)
+            self.assertTrue(any(needle in r for r in refused), f"{overrides}: {refused}")
+        # Settings of the other mode are ignored, not refused.
+        self.assertEqual(refusals({**REST_PROXY, "KafkaAuth": "scram"}), [])
+        self.assertEqual(refusals({"KafkaClusterArn": CLUSTER}), [])
+
+    def test_cors_only_when_origins_are_given(self):
+        body = transformed()["Api"]["Properties"]["Body"]
+        for state, conditions in STATES.items():
+            cors = active(body, conditions).get("x-amazon-apigateway-cors")
+            if state != "cors on":
+                self.assertIsNone(cors, state)
+                continue
+            self.assertEqual(cors["allowHeaders"], ["authorization", "content-type"])
+            self.assertEqual(cors["allowMethods"], ["GET", "POST", "PUT", "DELETE"])
+            self.assertEqual(cors["maxAge"], 600)
+            self.assertEqual(cors["allowOrigins"]["Fn::Split"][0], ",")
+            self.assertNotIn("allowCredentials", cors)
 
     def test_no_separate_route_resources(self):
         # They would be deleted when the API's body is re-imported on update.
@@ -190,13 +443,30 @@ class Authorizer(unittest.TestCase):
         variables = props("AuthorizerFunction")["Environment"]["Variables"]
         self.assertEqual(variables["PENDING_MAX_AGE_HOURS"], ref("PendingCredentialsMaxAgeHours"))
 
-    def test_sam_applies_it_to_every_route_in_every_state(self):
+    def test_the_topics_authorizer_caches_per_route_and_path(self):
+        # Its verdict depends on the topic in the path: keyed by the credentials alone, one cached
+        # allow would open every topic (and every route) to them.
+        authorizers = props("Api")["Auth"]["Authorizers"]
+        topics, basic = authorizers["TopicsAuthorizer"], authorizers["BasicAuthorizer"]
+        self.assertEqual(topics["FunctionArn"], basic["FunctionArn"], "the same function")
+        self.assertEqual(topics["AuthorizerPayloadFormatVersion"], "2.0")
+        self.assertIs(topics["EnableSimpleResponses"], True)
+        self.assertEqual(topics["Identity"]["Headers"], ["Authorization"])
+        self.assertEqual(set(topics["Identity"]["Context"]), {"routeKey", "path"})
+        self.assertEqual(topics["Identity"]["ReauthorizeEvery"], ref("AuthorizerCacheTtlSeconds"))
+        schemes = transformed()["Api"]["Properties"]["Body"]["components"]["securitySchemes"]
+        sources = schemes["TopicsAuthorizer"]["x-amazon-apigateway-authorizer"]["identitySource"]
+        self.assertEqual(set(sources), {"$request.header.Authorization", "$context.routeKey", "$context.path"})
+        # The authorizer reads the pattern it checks topics against.
+        variables = props("AuthorizerFunction")["Environment"]["Variables"]
+        self.assertEqual(variables["KAFKA_TOPIC_PATTERN"], ref("KafkaTopicPattern"))
+
+    def test_sam_applies_them_to_every_route_in_every_state(self):
         body = transformed()["Api"]["Properties"]["Body"]
         for state, conditions in STATES.items():
-            paths = active(body["paths"], conditions)
-            for path, item in paths.items():
-                for method, operation in item.items():
-                    self.assertEqual(operation["security"], [{"BasicAuthorizer": []}], f"{state}: {method} {path}")
+            for key, operation in routes(conditions, body).items():
+                expected = "TopicsAuthorizer" if key.split(" ")[1].startswith("/topics") else "BasicAuthorizer"
+                self.assertEqual(operation["security"], [{expected: []}], f"{state}: {key}")
 
 
 class Mapping(unittest.TestCase):
@@ -245,7 +515,12 @@ class Mapping(unittest.TestCase):
 
 
 class Functions(unittest.TestCase):
-    FUNCTIONS = {"AuthorizerFunction": "authorizer", "ConsumerFunction": "consumer", "StreamsFunction": "streams"}
+    FUNCTIONS = {
+        "AuthorizerFunction": "authorizer",
+        "ConsumerFunction": "consumer",
+        "StreamsFunction": "streams",
+        "TopicsFunction": "topics",
+    }
 
     def test_runtime_build_and_size(self):
         globals_ = plain(TEMPLATE["Globals"]["Function"])
@@ -277,8 +552,41 @@ class Functions(unittest.TestCase):
             props("AuthorizerFunction")["Environment"]["Variables"]["CREDENTIALS_SECRET"], ref("CredentialsSecret")
         )
 
+    def test_the_topics_function(self):
+        function = props("TopicsFunction")
+        self.assertEqual(RESOURCES["TopicsFunction"]["Condition"], "HasKafkaFunction")
+        self.assertEqual(function["CodeUri"], ".")
+        self.assertLess(function["Timeout"], 30, "below the HTTP API's 30 s integration timeout")
+        self.assertEqual(function["Role"], {"Fn::GetAtt": ["TopicsFunctionRole", "Arn"]})
+        checkov = lambda name: plain(RESOURCES[name]["Metadata"])["checkov"]
+        self.assertEqual(checkov("TopicsFunction"), checkov("StreamsFunction"))
+        variables = function["Environment"]["Variables"]
+        self.assertEqual(variables["KAFKA_BOOTSTRAP_SERVERS"], ref("KafkaBootstrapServers"))
+        self.assertEqual(variables["KAFKA_AUTH"], ref("KafkaAuth"))
+        self.assertEqual(variables["KAFKA_TOPIC_PATTERN"], ref("KafkaTopicPattern"))
+        for state in KAFKA_FUNCTION_STATES:
+            conditions = STATES[state]
+            deployed = active(function, conditions)
+            scram = deployed["Environment"]["Variables"]["KAFKA_SCRAM_SECRET"]
+            self.assertEqual(scram, ref("KafkaScramSecretArn") if ", scram" in state else "", state)
+            # In Kafka's VPC exactly when subnets are given.
+            if state.endswith(", vpc"):
+                network = {"SubnetIds": ref("KafkaSubnetIds"), "SecurityGroupIds": ref("KafkaSecurityGroupIds")}
+                self.assertEqual(deployed["VpcConfig"], network, state)
+            else:
+                self.assertNotIn("VpcConfig", deployed, state)
+
+    def test_everything_of_the_topics_function_goes_with_it(self):
+        for name in ["TopicsFunction", "TopicsFunctionRole", "TopicsLogs", "TopicsInvokePermission", "TopicsErrorsAlarm"]:
+            self.assertEqual(RESOURCES[name]["Condition"], "HasKafkaFunction", name)
+        self.assertEqual(props("TopicsFunction")["LoggingConfig"]["LogGroup"], ref("TopicsLogs"))
+        self.assertEqual(plain(TEMPLATE["Outputs"]["KafkaTopicsUrl"])["Condition"], "HasKafkaTopics")
+        for state, conditions in STATES.items():
+            self.assertEqual(conditions["HasKafkaFunction"], state.startswith("kafka function"), state)
+            self.assertEqual(conditions["HasKafkaTopics"], state.startswith("kafka"), state)
+
     def test_metrics_namespace(self):
-        for name in ["AuthorizerFunction", "ConsumerFunction"]:
+        for name in ["AuthorizerFunction", "ConsumerFunction", "TopicsFunction"]:
             variables = props(name)["Environment"]["Variables"]
             self.assertEqual(variables["METRICS_NAMESPACE"], ref("MetricsNamespace"), name)
         parameter = PARAMETERS["MetricsNamespace"]
@@ -315,6 +623,14 @@ class Data(unittest.TestCase):
         self.assertGreaterEqual(generated["PasswordLength"], 32)
         self.assertIs(generated["ExcludePunctuation"], True, "no ':' or header-breaking characters")
 
+    def test_every_parameter_is_in_one_guided_group(self):
+        # `sam deploy --guided` and the console ask in these groups; a parameter outside them is asked last, alone.
+        groups = plain(TEMPLATE["Metadata"]["AWS::CloudFormation::Interface"]["ParameterGroups"])
+        grouped = [name for group in groups for name in group["Parameters"]]
+        self.assertEqual(sorted(grouped), sorted(PARAMETERS))
+        kafka = next(g for g in groups if g["Label"]["default"] == "Kafka (/topics)")
+        self.assertEqual({n for n in PARAMETERS if n.startswith("Kafka")}, set(kafka["Parameters"]))
+
     def test_outputs(self):
         self.assertTrue(
             {
@@ -333,28 +649,83 @@ class Data(unittest.TestCase):
         self.assertTrue(command.startswith("aws secretsmanager get-secret-value"))
 
 
+def managed_policy(arn):
+    """A managed policy ARN as SAM writes it (a string) or as the template does (an Fn::Sub with the
+    partition), in SAM's form."""
+    if isinstance(arn, dict):
+        return arn["Fn::Sub"].replace("${AWS::Partition}", "aws")
+    return arn
+
+
 class Iam(unittest.TestCase):
     def test_no_statement_on_star_except_log_delivery(self):
         resources = transformed()
         roles = {name: r["Properties"] for name, r in resources.items() if r["Type"] == "AWS::IAM::Role"}
         self.assertEqual(
-            set(roles), {"ApiKinesisRole", "AuthorizerFunctionRole", "ConsumerFunctionRole", "StreamsFunctionRole"}
+            set(roles),
+            {"ApiKinesisRole", "AuthorizerFunctionRole", "ConsumerFunctionRole", "StreamsFunctionRole", "TopicsFunctionRole"},
         )
-        for name, role in roles.items():
-            # The only managed policy is log delivery (AWSLambdaBasicExecutionRole).
-            self.assertTrue(set(role.get("ManagedPolicyArns", [])) <= {BASIC_EXECUTION}, name)
-            for policy in role.get("Policies", []):
-                for statement in active(policy["PolicyDocument"]["Statement"], STATES["management on"]):
-                    if statement.get("Sid") == "ListStreamsCannotBeScoped":
-                        # ListStreams has no resource-level permissions; nothing else may ride on it.
-                        self.assertEqual((statement["Action"], statement["Resource"]), ("kinesis:ListStreams", "*"))
-                        continue
-                    targets = statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
-                    self.assertNotIn("*", targets, f"{name}: {statement}")
-                    actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
-                    self.assertFalse(any(a.endswith("*") for a in actions), f"{name}: {statement}")
+        for state, conditions in STATES.items():
+            for name, declared in roles.items():
+                role = active(declared, conditions)
+                # The only managed policies: log delivery (AWSLambdaBasicExecutionRole), and the network
+                # interfaces of a function in a VPC (AWSLambdaVPCAccessExecutionRole) only while it is in one.
+                managed = {managed_policy(arn) for arn in role.get("ManagedPolicyArns", [])}
+                expected = set() if name == "ApiKinesisRole" else {BASIC_EXECUTION}
+                if name == "TopicsFunctionRole" and conditions["HasKafkaFunctionVpc"]:
+                    expected.add(VPC_ACCESS)
+                self.assertEqual(managed, expected, f"{state}: {name}")
+                for policy in role.get("Policies", []):
+                    for statement in policy["PolicyDocument"]["Statement"]:
+                        if statement.get("Sid") == "ListStreamsCannotBeScoped":
+                            # ListStreams has no resource-level permissions; nothing else may ride on it.
+                            self.assertEqual((statement["Action"], statement["Resource"]), ("kinesis:ListStreams", "*"))
+                            continue
+                        targets = statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
+                        self.assertNotIn("*", targets, f"{state}: {name}: {statement}")
+                        actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+                        self.assertFalse(any(a.endswith("*") for a in actions), f"{state}: {name}: {statement}")
         for name, resource in resources.items():
             self.assertNotEqual(resource["Type"], "AWS::IAM::Policy", f"{name}: a policy outside the roles")
+
+    def test_the_topics_function_may_use_only_its_cluster_topics_or_secret(self):
+        role = transformed()["TopicsFunctionRole"]["Properties"]
+
+        def statements(state):
+            policies = active(role, STATES[state]).get("Policies", [])
+            return {s["Sid"]: s for p in policies for s in p["PolicyDocument"]["Statement"]}
+
+        for state in KAFKA_FUNCTION_STATES:
+            found = statements(state)
+            if ", iam" in state:
+                self.assertEqual(set(found), {"ConnectToItsCluster", "DescribeAndWriteOnlyItsTopics"}, state)
+                self.assertEqual(found["ConnectToItsCluster"]["Action"], "kafka-cluster:Connect")
+                self.assertEqual(found["ConnectToItsCluster"]["Resource"], {"Fn::Sub": "${KafkaClusterArn}"})
+                topics = found["DescribeAndWriteOnlyItsTopics"]
+                self.assertEqual(set(topics["Action"]), {"kafka-cluster:DescribeTopic", "kafka-cluster:WriteData"})
+                template, parts = topics["Resource"]["Fn::Sub"]
+                arn = template.replace("${KafkaTopicPattern}", "streamgate-*")
+                for part, expression in parts.items():
+                    arn = arn.replace("${" + part + "}", evaluate(expression, {"KafkaClusterArn": CLUSTER}, {}))
+                self.assertEqual(
+                    arn,
+                    "arn:aws:kafka:us-east-1:123456789012:topic/events/6357e0b2-0e6a-4b86-a0b4-70df934c2e31-5/streamgate-*",
+                )
+            elif ", scram" in state:
+                self.assertEqual(set(found), {"ReadOnlyItsScramSecret", "DecryptOnlyItsScramSecret"}, state)
+                secret = found["ReadOnlyItsScramSecret"]
+                self.assertEqual(secret["Action"], "secretsmanager:GetSecretValue")
+                self.assertEqual(secret["Resource"], {"Fn::Sub": "${KafkaScramSecretArn}"})
+                decrypt = found["DecryptOnlyItsScramSecret"]
+                self.assertEqual(decrypt["Action"], "kms:Decrypt")
+                self.assertTrue(decrypt["Resource"]["Fn::Sub"][0].endswith(":key/*"))
+                condition = decrypt["Condition"]["StringEquals"]
+                self.assertEqual(condition["kms:EncryptionContext:SecretARN"], ref("KafkaScramSecretArn"))
+                via, parts = condition["kms:ViaService"]["Fn::Sub"]
+                region = evaluate(parts["Region"], {"KafkaScramSecretArn": SCRAM_SECRET}, {})
+                self.assertEqual(via.replace("${Region}", region), "secretsmanager.us-east-1.amazonaws.com")
+            else:
+                self.assertEqual(found, {}, f"{state}: KafkaAuth=none needs no Kafka permissions")
 
     def test_each_function_touches_only_its_own_resources(self):
         resources = transformed()
@@ -407,6 +778,7 @@ class Alarms(unittest.TestCase):
             'Errors:[{"Name": "FunctionName", "Value": {"Ref": "AuthorizerFunction"}}]',
             'Errors:[{"Name": "FunctionName", "Value": {"Ref": "ConsumerFunction"}}]',
             'Errors:[{"Name": "FunctionName", "Value": {"Ref": "StreamsFunction"}}]',
+            'Errors:[{"Name": "FunctionName", "Value": {"Ref": "TopicsFunction"}}]',
         ]
         for metric in expected:
             self.assertTrue(any(a.startswith(metric) for a in alarms), metric)

@@ -1,5 +1,6 @@
-//! Intrinsic functions (`Ref`, `Fn::GetAtt`, `Fn::Sub`, `Fn::If`, `Fn::Join`, conditions), evaluated
-//! against parameter values, pseudo parameters and the names of the local resources.
+//! Intrinsic functions (`Ref`, `Fn::GetAtt`, `Fn::Sub`, `Fn::If`, `Fn::Join`, `Fn::Split`,
+//! `Fn::Select`, conditions, rule assertions), evaluated against parameter values, pseudo parameters
+//! and the names of the local resources.
 
 use std::collections::HashMap;
 
@@ -10,7 +11,8 @@ use super::{TemplateError, shape};
 /// Evaluates intrinsic functions for the local stage.
 #[derive(Debug, Clone, Default)]
 pub struct Resolver {
-    /// Parameter values (the template's defaults, possibly overridden).
+    /// Parameter values (the template's defaults, possibly overridden); list parameters
+    /// (`CommaDelimitedList`, `List<...>`) as arrays of strings.
     pub parameters: HashMap<String, Json>,
     /// `Ref` of resources and pseudo parameters.
     pub refs: HashMap<String, String>,
@@ -30,7 +32,8 @@ impl Resolver {
         if let Some(parameters) = template.get("Parameters").and_then(Json::as_object) {
             for (name, parameter) in parameters {
                 if let Some(default) = parameter.get("Default") {
-                    resolver.parameters.insert(name.clone(), default.clone());
+                    let kind = parameter.get("Type").and_then(Json::as_str).unwrap_or_default();
+                    resolver.parameters.insert(name.clone(), parameter_value(kind, default));
                 }
             }
         }
@@ -65,12 +68,30 @@ impl Resolver {
 
     /// Evaluates a condition expression.
     pub fn condition(&self, expression: &Json) -> Result<bool, TemplateError> {
+        self.boolean(expression, false)
+    }
+
+    /// Evaluates a rule's `RuleCondition` or `Assert`: the condition functions but `Condition`, and
+    /// the rule-only `Fn::Contains`, `Fn::EachMemberEquals` and `Fn::EachMemberIn` over lists.
+    pub fn rule(&self, expression: &Json) -> Result<bool, TemplateError> {
+        self.boolean(expression, true)
+    }
+
+    fn boolean(&self, expression: &Json, rule: bool) -> Result<bool, TemplateError> {
         let Some((function, argument)) = single_key(expression) else {
             return Err(shape(format!("not a condition: {expression}")));
         };
         let arguments = || argument.as_array().cloned().unwrap_or_default();
+        // The two arguments of a rule function: a list of strings, and a string or a list.
+        let pair = || -> Result<(Vec<String>, Json), TemplateError> {
+            let items = arguments();
+            let [list, other] = items.as_slice() else {
+                return Err(shape(format!("{function} takes two arguments")));
+            };
+            Ok((self.strings(list)?, self.resolve(other)?.unwrap_or(Json::Null)))
+        };
         match function {
-            "Condition" => {
+            "Condition" if !rule => {
                 let name = argument.as_str().unwrap_or_default();
                 self.conditions
                     .get(name)
@@ -86,13 +107,27 @@ impl Resolver {
                 let b = self.resolve(&items[1])?.map(|v| scalar_text(&v));
                 Ok(a == b)
             }
-            "Fn::Not" => Ok(!self.condition(arguments().first().unwrap_or(&Json::Null))?),
+            "Fn::Not" => Ok(!self.boolean(arguments().first().unwrap_or(&Json::Null), rule)?),
             "Fn::And" => arguments()
                 .iter()
-                .try_fold(true, |all, item| Ok(all && self.condition(item)?)),
+                .try_fold(true, |all, item| Ok(all && self.boolean(item, rule)?)),
             "Fn::Or" => arguments()
                 .iter()
-                .try_fold(false, |any, item| Ok(any || self.condition(item)?)),
+                .try_fold(false, |any, item| Ok(any || self.boolean(item, rule)?)),
+            "Fn::Contains" if rule => {
+                let (list, value) = pair()?;
+                Ok(list.contains(&scalar_text(&value)))
+            }
+            "Fn::EachMemberEquals" if rule => {
+                let (list, value) = pair()?;
+                Ok(list.iter().all(|member| *member == scalar_text(&value)))
+            }
+            "Fn::EachMemberIn" if rule => {
+                let (list, allowed) = pair()?;
+                let allowed = self.strings(&allowed)?;
+                Ok(list.iter().all(|member| allowed.contains(member)))
+            }
+            other if rule => Err(shape(format!("unsupported rule function {other}"))),
             other => Err(shape(format!("unsupported condition function {other}"))),
         }
     }
@@ -213,6 +248,35 @@ impl Resolver {
                     let holds = self.holds(items[0].as_str().unwrap_or_default())?;
                     return self.resolve(&items[if holds { 1 } else { 2 }]);
                 }
+                "Fn::Split" => {
+                    let items = argument.as_array().cloned().unwrap_or_default();
+                    let [delimiter, source] = items.as_slice() else {
+                        return Err(shape("Fn::Split takes [delimiter, string]"));
+                    };
+                    let delimiter = delimiter.as_str().unwrap_or_default();
+                    if delimiter.is_empty() {
+                        return Err(shape("Fn::Split needs a delimiter"));
+                    }
+                    let parts = self
+                        .string(source)?
+                        .split(delimiter)
+                        .map(|p| Json::String(p.into()))
+                        .collect();
+                    return Ok(Some(Json::Array(parts)));
+                }
+                "Fn::Select" => {
+                    let items = argument.as_array().cloned().unwrap_or_default();
+                    let [index, list] = items.as_slice() else {
+                        return Err(shape("Fn::Select takes [index, list]"));
+                    };
+                    let index = self.integer(index, "Fn::Select index")?;
+                    let list = self.strings(list)?;
+                    return usize::try_from(index)
+                        .ok()
+                        .and_then(|i| list.get(i))
+                        .map(|item| Some(Json::String(item.clone())))
+                        .ok_or_else(|| shape(format!("Fn::Select: no item {index} in {list:?}")));
+                }
                 "Fn::Join" => {
                     let items = argument.as_array().cloned().unwrap_or_default();
                     let separator = items.first().and_then(Json::as_str).unwrap_or_default();
@@ -289,6 +353,14 @@ impl Resolver {
         Ok(scalar_text(&self.resolve(value)?.unwrap_or(Json::Null)))
     }
 
+    /// Resolves to a list of strings (a list parameter, `Fn::Split`, or a literal list).
+    pub fn strings(&self, value: &Json) -> Result<Vec<String>, TemplateError> {
+        match self.resolve(value)? {
+            Some(Json::Array(items)) => Ok(items.iter().map(scalar_text).collect()),
+            other => Err(shape(format!("expected a list, got {}", other.unwrap_or(Json::Null)))),
+        }
+    }
+
     /// Resolves to an integer (CloudFormation numbers may be strings).
     pub fn integer(&self, value: &Json, what: &str) -> Result<i64, TemplateError> {
         let text = self.string(value)?;
@@ -296,6 +368,20 @@ impl Resolver {
             .parse()
             .map_err(|_| shape(format!("{what}: expected a whole number, got {text:?}")))
     }
+}
+
+/// A parameter's value as `Ref` gives it: list types as arrays of their comma-separated members,
+/// each trimmed (CloudFormation's `CommaDelimitedList`; an empty value is one empty member).
+fn parameter_value(kind: &str, value: &Json) -> Json {
+    if kind == "CommaDelimitedList" || kind.starts_with("List<") {
+        let text = scalar_text(value);
+        return Json::Array(
+            text.split(',')
+                .map(|member| Json::String(member.trim().into()))
+                .collect(),
+        );
+    }
+    value.clone()
 }
 
 fn single_key(value: &Json) -> Option<(&str, &Json)> {
@@ -346,6 +432,49 @@ mod tests {
             Some(json!({"b": 1}))
         );
         assert!(r.resolve(&json!({"Ref": "Missing"})).is_err());
+    }
+
+    #[test]
+    fn list_parameters_split_and_select() {
+        let t = parse(
+            "Parameters:\n  Ids: {Type: CommaDelimitedList, Default: 'a, b,c'}\n\
+             \x20 None: {Type: CommaDelimitedList, Default: ''}\n  Url: {Type: String, Default: 'https://h.example:8082'}\n\
+             Conditions:\n  HasIds: !Not [!Equals [!Join [',', !Ref Ids], '']]\n\
+             \x20 HasNone: !Not [!Equals [!Join [',', !Ref None], '']]\n",
+        )
+        .unwrap();
+        let r = Resolver::new(&t).unwrap();
+        assert_eq!(r.parameters["Ids"], json!(["a", "b", "c"]), "members trimmed");
+        assert_eq!(r.parameters["None"], json!([""]), "an empty list is one empty member");
+        assert!(r.conditions["HasIds"] && !r.conditions["HasNone"]);
+        let host =
+            json!({"Fn::Select": [0, {"Fn::Split": [":", {"Fn::Select": [2, {"Fn::Split": ["/", {"Ref": "Url"}]}]}]}]});
+        assert_eq!(r.string(&host).unwrap(), "h.example");
+        assert!(r.resolve(&json!({"Fn::Select": [3, {"Ref": "Ids"}]})).is_err());
+        assert!(r.resolve(&json!({"Fn::Select": [-1, {"Ref": "Ids"}]})).is_err());
+    }
+
+    #[test]
+    fn rule_functions() {
+        let t =
+            parse("Parameters:\n  Ids: {Type: CommaDelimitedList, Default: ''}\n  Mode: {Type: String, Default: b}\n")
+                .unwrap();
+        let r = Resolver::new(&t).unwrap();
+        let holds = |expression: Json| r.rule(&expression).unwrap();
+        assert!(holds(json!({"Fn::EachMemberEquals": [{"Ref": "Ids"}, ""]})));
+        assert!(holds(json!({"Fn::Contains": [["a", "b"], {"Ref": "Mode"}]})));
+        assert!(!holds(json!({"Fn::Contains": [["a"], {"Ref": "Mode"}]})));
+        assert!(holds(json!({"Fn::EachMemberIn": [["a", "b"], ["b", "a", "c"]]})));
+        assert!(!holds(json!({"Fn::EachMemberIn": [["a", "d"], ["a"]]})));
+        assert!(holds(json!({"Fn::And": [
+            {"Fn::Not": [{"Fn::Equals": [{"Ref": "Mode"}, "a"]}]},
+            {"Fn::Or": [{"Fn::Equals": [{"Ref": "Mode"}, "a"]}, {"Fn::Equals": [{"Ref": "Mode"}, "b"]}]},
+        ]})));
+        assert!(r.rule(&json!({"Condition": "X"})).is_err(), "no Condition in rules");
+        assert!(
+            r.condition(&json!({"Fn::Contains": [["a"], "a"]})).is_err(),
+            "rule functions only in rules"
+        );
     }
 
     #[test]

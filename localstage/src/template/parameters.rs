@@ -1,14 +1,15 @@
 //! `--parameter-overrides`, checked as CloudFormation checks them at deploy: the parameter exists,
 //! and the value meets its `Type`, `MinValue`/`MaxValue`, `MinLength`/`MaxLength`, `AllowedValues`
-//! and `AllowedPattern`. A value AWS would refuse is refused here too, with the constraint named,
-//! instead of running a stage that no deploy could produce.
+//! and `AllowedPattern`; then the template's `Rules` ([`check_rules`]), which judge the values
+//! together. A value AWS would refuse is refused here too, with the constraint named, instead of
+//! running a stage that no deploy could produce.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Deserialize;
 use serde_json::Value as Json;
 
-use super::{TemplateError, scalar_text};
+use super::{Resolver, TemplateError, scalar_text};
 
 /// A parameter's declared constraints (the template's `Parameters` entry).
 #[derive(Debug, Default, Deserialize)]
@@ -112,6 +113,58 @@ pub fn apply_overrides(template: &mut Json, overrides: &BTreeMap<String, String>
     Ok(())
 }
 
+/// The template's `Rules`, as CloudFormation applies them before it changes a stack: every rule whose
+/// `RuleCondition` holds (or that has none) must have all its `Assert`s hold. The first that does
+/// not refuses the parameter values with its `AssertDescription`, naming the parameters the rule
+/// reads.
+pub fn check_rules(template: &Json, resolver: &Resolver) -> Result<(), TemplateError> {
+    let Some(rules) = template.get("Rules").and_then(Json::as_object) else {
+        return Ok(());
+    };
+    for (name, rule) in rules {
+        if let Some(condition) = rule.get("RuleCondition")
+            && !resolver.rule(condition)?
+        {
+            continue;
+        }
+        for assertion in rule.get("Assertions").and_then(Json::as_array).into_iter().flatten() {
+            let expression = assertion.get("Assert").unwrap_or(&Json::Null);
+            if resolver.rule(expression)? {
+                continue;
+            }
+            let mut parameters = BTreeSet::new();
+            for part in [rule.get("RuleCondition"), Some(expression)].into_iter().flatten() {
+                referenced_parameters(part, resolver, &mut parameters);
+            }
+            let description = assertion
+                .get("AssertDescription")
+                .map(scalar_text)
+                .unwrap_or_else(|| "an assertion does not hold".into());
+            return Err(TemplateError::Parameter {
+                name: parameters.into_iter().collect::<Vec<_>>().join(", "),
+                message: format!("{description} (rule {name})"),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// The parameters `expression` refers to with `Ref`.
+fn referenced_parameters(expression: &Json, resolver: &Resolver, found: &mut BTreeSet<String>) {
+    match expression {
+        Json::Object(object) => {
+            if let Some(Json::String(name)) = object.get("Ref")
+                && resolver.parameters.contains_key(name)
+            {
+                found.insert(name.clone());
+            }
+            object.values().for_each(|v| referenced_parameters(v, resolver, found));
+        }
+        Json::Array(items) => items.iter().for_each(|v| referenced_parameters(v, resolver, found)),
+        _ => {}
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -145,6 +198,40 @@ mod tests {
         assert_eq!(check("Arch", "x86_64").unwrap(), "x86_64");
         assert_eq!(check("Days", "3").unwrap(), "3");
         assert_eq!(check("User", "abc").unwrap(), "abc");
+    }
+
+    #[test]
+    fn rules_refuse_values_that_do_not_go_together() {
+        let template = parse(
+            "Parameters:\n\
+             \x20 A: {Type: String, Default: ''}\n  B: {Type: String, Default: ''}\n\
+             \x20 Nets: {Type: CommaDelimitedList, Default: ''}\n\
+             Rules:\n\
+             \x20 OneOfThem:\n    Assertions:\n\
+             \x20     - Assert: !Or [!Equals [!Ref A, ''], !Equals [!Ref B, '']]\n\
+             \x20       AssertDescription: A or B, not both\n\
+             \x20 BNeedsNets:\n    RuleCondition: !Not [!Equals [!Ref B, '']]\n    Assertions:\n\
+             \x20     - Assert: !Not [!EachMemberEquals [!Ref Nets, '']]\n\
+             \x20       AssertDescription: B needs Nets\n",
+        )
+        .unwrap();
+        let check = |overrides: &[(&str, &str)]| {
+            let mut t = template.clone();
+            let overrides = overrides.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+            apply_overrides(&mut t, &overrides).unwrap();
+            check_rules(&t, &Resolver::new(&t).unwrap()).map_err(|e| e.to_string())
+        };
+        assert!(check(&[]).is_ok());
+        assert!(check(&[("A", "x")]).is_ok());
+        assert!(check(&[("B", "y"), ("Nets", "n-1,n-2")]).is_ok());
+        assert_eq!(
+            check(&[("A", "x"), ("B", "y"), ("Nets", "n-1")]).unwrap_err(),
+            "parameter A, B: A or B, not both (rule OneOfThem)"
+        );
+        assert_eq!(
+            check(&[("B", "y")]).unwrap_err(),
+            "parameter B, Nets: B needs Nets (rule BNeedsNets)"
+        );
     }
 
     #[test]

@@ -46,6 +46,8 @@ impl Plan {
     /// Extracts the plan from a long-form template.
     pub fn from_template(template: Json) -> Result<Plan, TemplateError> {
         let resolver = Resolver::new(&template)?;
+        // Values CloudFormation would refuse together stop the stage as they would stop a deploy.
+        super::parameters::check_rules(&template, &resolver)?;
         // From here on the template is what CloudFormation would deploy for these parameter values.
         let template = resolver.decide_template(template)?;
         let mut not_emulated = Vec::new();
@@ -193,6 +195,11 @@ fn functions(
         let text = |value: &Option<Json>| value.as_ref().map(|v| resolver.string(v)).transpose();
         let logging = declared.logging_config.unwrap_or_default();
         let json = text(&logging.log_format)?.is_some_and(|format| format.eq_ignore_ascii_case("JSON"));
+        if declared.vpc_config.is_some() {
+            not_emulated.push(format!(
+                "{logical_id}.VpcConfig (the function runs on this machine's network)"
+            ));
+        }
         if declared.events.is_some() {
             not_emulated.push(format!(
                 "{logical_id}.Events (only AWS::Lambda::EventSourceMapping is emulated)"
@@ -308,6 +315,10 @@ fn http_api(template: &Json, resolver: &Resolver, not_emulated: &mut Vec<String>
     for (key, what) in [
         ("DefaultRouteSettings", "stage throttling (DefaultRouteSettings)"),
         ("AccessLogSettings", "access logging (AccessLogSettings)"),
+        (
+            "CorsConfiguration",
+            "CORS (CorsConfiguration: no preflight answers, no Access-Control-* headers)",
+        ),
     ] {
         if api_properties.get(key).is_some() {
             not_emulated.push(what.to_string());
@@ -319,6 +330,12 @@ fn http_api(template: &Json, resolver: &Resolver, not_emulated: &mut Vec<String>
 /// Reads `x-amazon-apigateway-integration`.
 fn integration_of(integration: &Json, resolver: &Resolver) -> Result<Integration, TemplateError> {
     let text = |key: &str| integration.get(key).and_then(Json::as_str).unwrap_or_default();
+    if text("connectionType").eq_ignore_ascii_case("VPC_LINK") {
+        // Its uri is a load balancer listener (or Cloud Map service) in a VPC this machine is not in.
+        return Ok(Integration::NotEmulated(
+            "a private integration through a VPC link (connectionType VPC_LINK)".into(),
+        ));
+    }
     if text("type").eq_ignore_ascii_case("http_proxy") {
         let uri = integration
             .get("uri")
@@ -496,36 +513,34 @@ mod tests {
         assert!(plan.not_emulated.iter().any(|n| n.contains("throttling")));
     }
 
+    fn plan_with(overrides: &[(&str, &str)]) -> Result<Plan, TemplateError> {
+        let mut template = repo_template();
+        let overrides: BTreeMap<String, String> =
+            overrides.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        crate::template::parameters::apply_overrides(&mut template, &overrides)?;
+        Plan::from_template(template)
+    }
+
+    fn with(overrides: &[(&str, &str)]) -> Plan {
+        plan_with(overrides).unwrap()
+    }
+
+    const TOPIC_ROUTES: [&str; 4] = [
+        "GET /topics",
+        "GET /topics/{topic}",
+        "POST /topics/{topic}",
+        "POST /topics/{topic}/partitions/{partition}",
+    ];
+
+    fn topic_routes(plan: &Plan) -> Vec<&Route> {
+        plan.routes.iter().filter(|r| r.path.starts_with("/topics")).collect()
+    }
+
     #[test]
     fn parameters_turn_routes_and_their_function_on_and_off() {
-        let with = |overrides: &[(&str, &str)]| {
-            let mut template = repo_template();
-            let overrides: BTreeMap<String, String> =
-                overrides.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-            crate::template::parameters::apply_overrides(&mut template, &overrides).unwrap();
-            Plan::from_template(template).unwrap()
-        };
         let off = with(&[("StreamsApi", "false")]);
         assert_eq!(off.routes.len(), 1);
         assert!(!off.functions.contains_key("StreamsFunction"));
-        let kafka = with(&[("StreamsApi", "false"), ("KafkaRestProxyUrl", "http://127.0.0.1:8082")]);
-        let keys: Vec<String> = kafka.routes.iter().map(Route::key).collect();
-        assert_eq!(
-            keys,
-            [
-                "POST /submit/{streamName}/{eventId}",
-                "GET /topics",
-                "ANY /topics/{proxy+}"
-            ]
-        );
-        assert_eq!(
-            kafka.routes[2].integration,
-            Integration::HttpProxy {
-                uri: "http://127.0.0.1:8082/topics/{proxy}".into(),
-                method: "ANY".into(),
-                timeout: std::time::Duration::from_secs(30),
-            }
-        );
         let managed = with(&[("StreamManagement", "true")]);
         let keys: Vec<String> = managed.routes.iter().map(Route::key).collect();
         assert!(keys.contains(&"POST /streams/{streamName}".to_string()));
@@ -533,6 +548,154 @@ mod tests {
         assert_eq!(
             managed.functions["StreamsFunction"].environment["STREAM_MANAGEMENT"],
             json!("true")
+        );
+        let default = with(&[]);
+        assert!(topic_routes(&default).is_empty(), "no Kafka by default");
+        assert!(!default.functions.contains_key("TopicsFunction"));
+    }
+
+    #[test]
+    fn the_topics_function_serves_the_topic_routes() {
+        let plan = with(&[
+            ("StreamsApi", "false"),
+            ("KafkaBootstrapServers", "127.0.0.1:9092"),
+            ("KafkaAuth", "none"),
+        ]);
+        let keys: Vec<String> = topic_routes(&plan).into_iter().map(Route::key).collect();
+        assert_eq!(keys, TOPIC_ROUTES);
+        for route in topic_routes(&plan) {
+            assert_eq!(route.authorizer.as_deref(), Some("TopicsAuthorizer"), "{}", route.key());
+            assert_eq!(
+                route.integration,
+                Integration::LambdaProxy {
+                    function: "TopicsFunction".into(),
+                    payload_format_version: "2.0".into()
+                },
+                "{}",
+                route.key()
+            );
+        }
+        let submit = plan.routes.iter().find(|r| r.path.starts_with("/submit")).unwrap();
+        assert_eq!(submit.authorizer.as_deref(), Some("BasicAuthorizer"));
+        let function = &plan.functions["TopicsFunction"];
+        assert_eq!(function.binary, "topics");
+        assert_eq!(function.timeout_seconds, 29);
+        assert_eq!(
+            function.environment["KAFKA_SCRAM_SECRET"],
+            json!(""),
+            "decided: not scram"
+        );
+        let environment = |name: &str| plan.resolver.string(&function.environment[name]).unwrap();
+        assert_eq!(environment("KAFKA_BOOTSTRAP_SERVERS"), "127.0.0.1:9092");
+        assert_eq!(environment("KAFKA_AUTH"), "none");
+        assert_eq!(environment("KAFKA_TOPIC_PATTERN"), "*");
+        let authorizer = &plan.authorizers["TopicsAuthorizer"];
+        assert_eq!(authorizer.function, "AuthorizerFunction");
+        assert_eq!(authorizer.identity_headers, ["authorization"]);
+        assert_eq!(authorizer.identity_context, ["routeKey", "path"]);
+        assert!(
+            !plan.not_emulated.iter().any(|n| n.contains("VpcConfig")),
+            "no subnets, no VPC"
+        );
+
+        let in_vpc = with(&[
+            ("KafkaBootstrapServers", "10.0.1.5:9092"),
+            ("KafkaAuth", "none"),
+            ("KafkaSubnetIds", "subnet-0123456789abcdef0"),
+            ("KafkaSecurityGroupIds", "sg-0123456789abcdef0"),
+        ]);
+        assert!(
+            in_vpc
+                .not_emulated
+                .iter()
+                .any(|n| n.starts_with("TopicsFunction.VpcConfig")),
+            "{:?}",
+            in_vpc.not_emulated
+        );
+    }
+
+    #[test]
+    fn a_rest_proxy_serves_the_topic_routes() {
+        let plan = with(&[("StreamsApi", "false"), ("KafkaRestProxyUrl", "http://127.0.0.1:8082")]);
+        let keys: Vec<String> = plan.routes.iter().map(Route::key).collect();
+        assert_eq!(keys[0], "POST /submit/{streamName}/{eventId}");
+        assert_eq!(keys[1..], TOPIC_ROUTES);
+        let proxy = |uri: &str, method: &str| Integration::HttpProxy {
+            uri: uri.into(),
+            method: method.into(),
+            timeout: std::time::Duration::from_secs(30),
+        };
+        let integrations: Vec<&Integration> = topic_routes(&plan).into_iter().map(|r| &r.integration).collect();
+        assert_eq!(
+            integrations,
+            [
+                &proxy("http://127.0.0.1:8082/topics", "GET"),
+                &proxy("http://127.0.0.1:8082/topics/{topic}", "ANY"),
+                &proxy("http://127.0.0.1:8082/topics/{topic}", "ANY"),
+                &proxy("http://127.0.0.1:8082/topics/{topic}/partitions/{partition}", "POST"),
+            ]
+        );
+        assert!(
+            topic_routes(&plan)
+                .iter()
+                .all(|r| r.authorizer.as_deref() == Some("TopicsAuthorizer"))
+        );
+        assert!(!plan.functions.contains_key("TopicsFunction"));
+    }
+
+    #[test]
+    fn a_vpc_link_and_cors_are_listed_as_not_emulated() {
+        let plan = with(&[
+            ("KafkaRestProxyUrl", "https://kafka-rest.internal.example.com"),
+            (
+                "KafkaRestProxyListenerArn",
+                "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/kafka-rest/50dc6c495c0c9188/f2f7dc8efc522ab2",
+            ),
+            ("KafkaSubnetIds", "subnet-0123456789abcdef0,subnet-0123456789abcdef1"),
+            ("KafkaSecurityGroupIds", "sg-0123456789abcdef0"),
+            ("CorsAllowOrigins", "https://app.example.com"),
+        ]);
+        for route in topic_routes(&plan) {
+            assert!(
+                matches!(&route.integration, Integration::NotEmulated(what) if what.contains("VPC link")),
+                "{route:?}"
+            );
+        }
+        let listed = |needle: &str| plan.not_emulated.iter().filter(|n| n.contains(needle)).count();
+        assert_eq!(listed("VPC link"), 4, "{:?}", plan.not_emulated);
+        assert_eq!(listed("CorsConfiguration"), 1, "{:?}", plan.not_emulated);
+        assert!(!with(&[]).not_emulated.iter().any(|n| n.contains("CorsConfiguration")));
+    }
+
+    #[test]
+    fn the_rules_refuse_both_kafka_modes_and_iam_without_its_cluster() {
+        let refused = |overrides: &[(&str, &str)]| match plan_with(overrides) {
+            Err(TemplateError::Parameter { name, message }) => format!("{name}: {message}"),
+            other => panic!("{overrides:?} should be refused: {other:?}"),
+        };
+        let both = refused(&[
+            ("KafkaBootstrapServers", "127.0.0.1:9092"),
+            ("KafkaAuth", "none"),
+            ("KafkaRestProxyUrl", "http://127.0.0.1:8082"),
+        ]);
+        assert!(both.starts_with("KafkaBootstrapServers, KafkaRestProxyUrl: "), "{both}");
+        assert!(
+            both.contains("not both") && both.ends_with("(rule OneKafkaMode)"),
+            "{both}"
+        );
+        let iam = refused(&[("KafkaBootstrapServers", "127.0.0.1:9098")]);
+        assert!(iam.contains("KafkaAuth=iam needs KafkaClusterArn"), "{iam}");
+        let link = refused(&[
+            ("KafkaRestProxyUrl", "https://kafka-rest.internal.example.com"),
+            (
+                "KafkaRestProxyListenerArn",
+                "arn:aws:servicediscovery:us-east-1:123456789012:service/srv-abcdef123456",
+            ),
+        ]);
+        assert!(link.contains("needs KafkaSubnetIds"), "{link}");
+        assert!(
+            plan_with(&[("KafkaRestProxyUrl", "http://10.0.0.5:8082")]).is_err(),
+            "plain http only on loopback"
         );
     }
 

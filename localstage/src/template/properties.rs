@@ -20,6 +20,7 @@ pub(super) struct FunctionProperties {
     pub(super) environment: Option<EnvironmentProperty>,
     pub(super) logging_config: Option<LoggingConfigProperty>,
     pub(super) events: Option<Json>,
+    pub(super) vpc_config: Option<Json>,
 }
 
 #[derive(Debug, Default, Deserialize)]
