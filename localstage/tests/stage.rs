@@ -331,7 +331,12 @@ async fn a_thousand_parallel_submits_land_once_in_full_batches() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_invoke_endpoint_answers_every_sample_event() {
-    let stage = stage(&[], &[]).await;
+    // With Kafka, so that the topics function runs for its sample events.
+    let mut options = support::options(&[], &[]);
+    options.kafka = true;
+    let stage = localstage::Stage::start(options)
+        .await
+        .unwrap_or_else(|e| panic!("the local stage did not start: {e}"));
     let http = HttpClient::default();
     let invoke = |function: &str| format!("{}/2015-03-31/functions/{function}/invocations", stage.invoke_url);
     let events = motoserver::workspace_root().join("events");
@@ -349,7 +354,9 @@ async fn the_invoke_endpoint_answers_every_sample_event() {
         let response = answer.json();
         let expected_allow = match name.as_str() {
             "authorizer-http-v2-allow.json" => Some(true),
-            "authorizer-http-v2-wrong-password.json" | "authorizer-http-v2-missing-header.json" => Some(false),
+            "authorizer-http-v2-wrong-password.json"
+            | "authorizer-http-v2-missing-header.json"
+            | "authorizer-http-v2-topic-traversal.json" => Some(false),
             _ => None,
         };
         match (function, expected_allow) {
@@ -360,11 +367,13 @@ async fn the_invoke_endpoint_answers_every_sample_event() {
             ("consumer", _) => assert_eq!(response["batchItemFailures"], serde_json::json!([]), "{name}"),
             // The sample events name the local stage's stream.
             ("streams", _) => assert_eq!(response["statusCode"], 200, "{name}: {response}"),
+            // ... and its topics.
+            ("topics", _) => assert_eq!(response["statusCode"], 200, "{name}: {response}"),
             _ => panic!("{name}: a sample event for which function?"),
         }
         seen += 1;
     }
-    assert_eq!(seen, 11, "every file in events/");
+    assert_eq!(seen, 15, "every file in events/");
     // Unknown function: 404.
     let answer = http.post(&invoke("nope"), &[], "{}").await;
     assert_eq!(answer.status, 404);

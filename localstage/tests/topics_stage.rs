@@ -61,7 +61,11 @@ fn read_with_kafka_python(bootstrap: &str, topic: &str, expected: usize) -> Vec<
         .args([bootstrap, topic, &expected.to_string()])
         .output()
         .unwrap_or_else(|e| panic!("running kafka-python: {e}"));
-    assert!(output.status.success(), "kafka-python: {}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "kafka-python: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     String::from_utf8_lossy(&output.stdout)
         .lines()
         .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}")))
@@ -90,7 +94,9 @@ async fn produced_through_the_stage_read_back_by_kafka_python(mode: KafkaMode) {
     for request in 0..3 {
         // Raw JSON text as a client writes it: key order, `1.50` and non-ASCII stay as sent.
         let records: Vec<String> = (0..20)
-            .map(|i| format!(r#"{{"key": "user-{request}-{i}", "value": {{"n": {i}, "exact": 1.50, "text": "é 😀"}}}}"#))
+            .map(|i| {
+                format!(r#"{{"key": "user-{request}-{i}", "value": {{"n": {i}, "exact": 1.50, "text": "é 😀"}}}}"#)
+            })
             .collect();
         for i in 0..20 {
             sent.push((
@@ -106,15 +112,27 @@ async fn produced_through_the_stage_read_back_by_kafka_python(mode: KafkaMode) {
     }
     // Binary keys and values, and keyless records (sticky: one partition for the request).
     let binary: Vec<(Vec<u8>, Vec<u8>)> = (0u8..10).map(|i| (vec![0, i, 0xff], vec![i; 3])).collect();
-    let mut records: Vec<Value> = binary.iter().map(|(k, v)| json!({"key": b64(k), "value": b64(v)})).collect();
+    let mut records: Vec<Value> = binary
+        .iter()
+        .map(|(k, v)| json!({"key": b64(k), "value": b64(v)}))
+        .collect();
     records.extend((0..5).map(|i| json!({"value": b64(&[b'x', i])})));
-    let answer = post(&stage, &format!("/topics/{topic}"), BINARY_V2, json!({ "records": records }).to_string()).await;
+    let answer = post(
+        &stage,
+        &format!("/topics/{topic}"),
+        BINARY_V2,
+        json!({ "records": records }).to_string(),
+    )
+    .await;
     assert_eq!(answer.status, 200, "{}", answer.body);
     let binary_offsets = answer.json()["offsets"].as_array().cloned().unwrap_or_default();
     sent.extend(binary.iter().map(|(k, v)| (Some(k.clone()), v.clone())));
     sent.extend((0..5u8).map(|i| (None, vec![b'x', i])));
     let keyless: Vec<&Value> = binary_offsets[10..].iter().map(|o| &o["partition"]).collect();
-    assert!(keyless.iter().all(|p| *p == keyless[0]), "keyless records stay together: {keyless:?}");
+    assert!(
+        keyless.iter().all(|p| *p == keyless[0]),
+        "keyless records stay together: {keyless:?}"
+    );
     offsets.extend(binary_offsets);
     assert_eq!(offsets.len(), sent.len());
 
@@ -122,16 +140,36 @@ async fn produced_through_the_stage_read_back_by_kafka_python(mode: KafkaMode) {
     assert_eq!(read.len(), sent.len(), "kafka-python read {read:?}");
     let by_position: BTreeMap<(i64, i64), &Value> = read
         .iter()
-        .map(|r| ((r["partition"].as_i64().unwrap_or(-1), r["offset"].as_i64().unwrap_or(-1)), r))
+        .map(|r| {
+            (
+                (
+                    r["partition"].as_i64().unwrap_or(-1),
+                    r["offset"].as_i64().unwrap_or(-1),
+                ),
+                r,
+            )
+        })
         .collect();
     for ((key, value), offset) in sent.iter().zip(&offsets) {
         assert_eq!(offset["error_code"], Value::Null, "{offset}");
-        let position = (offset["partition"].as_i64().unwrap_or(-1), offset["offset"].as_i64().unwrap_or(-1));
-        let record = by_position.get(&position).unwrap_or_else(|| panic!("{offset} not read back"));
+        let position = (
+            offset["partition"].as_i64().unwrap_or(-1),
+            offset["offset"].as_i64().unwrap_or(-1),
+        );
+        let record = by_position
+            .get(&position)
+            .unwrap_or_else(|| panic!("{offset} not read back"));
         assert_eq!(record["value"], json!(b64(value)), "{offset}");
-        assert_eq!(record["key"], key.as_ref().map_or(Value::Null, |k| json!(b64(k))), "{offset}");
+        assert_eq!(
+            record["key"],
+            key.as_ref().map_or(Value::Null, |k| json!(b64(k))),
+            "{offset}"
+        );
         if key.is_some() {
-            assert_eq!(record["kafka_python_partition"], record["partition"], "murmur2 placement: {record}");
+            assert_eq!(
+                record["kafka_python_partition"], record["partition"],
+                "murmur2 placement: {record}"
+            );
         }
     }
     stage.stop().await;
@@ -189,7 +227,12 @@ async fn traversals_are_refused(stage: &Stage, reached: impl Fn() -> u64) {
     let one = r#"{"records":[{"value":1}]}"#.to_string();
     for path in TRAVERSALS {
         let answer = post(stage, path, JSON_V2, one.clone()).await;
-        assert!(matches!(answer.status, 403 | 404), "{path}: {} {}", answer.status, answer.body);
+        assert!(
+            matches!(answer.status, 403 | 404),
+            "{path}: {} {}",
+            answer.status,
+            answer.body
+        );
         assert_eq!(reached(), 0, "{path} reached the backend");
     }
     // The same credentials on a valid topic do reach it: the check above can fail.
@@ -209,7 +252,10 @@ async fn rest_proxy_mode_forwards_no_traversal_to_the_backend() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn function_mode_never_invokes_the_function_for_a_traversal() {
     let stage = start(kafka_options(KafkaMode::Function, &[])).await;
-    let function = stage.function("TopicsFunction").expect("the topics function runs").clone();
+    let function = stage
+        .function("TopicsFunction")
+        .expect("the topics function runs")
+        .clone();
     traversals_are_refused(&stage, || function.invocations()).await;
     stage.stop().await;
 }
@@ -219,7 +265,11 @@ async fn bad_input_is_a_clear_4xx_and_produces_nothing() {
     let stage = start(kafka_options(KafkaMode::Function, &[])).await;
     let side = stage.kafka.as_ref().expect("the stage runs Kafka");
     let path = "/topics/streamgate-local.geo";
-    let deep = format!(r#"{{"records":[{{"value":{}1{}}}]}}"#, "[".repeat(5000), "]".repeat(5000));
+    let deep = format!(
+        r#"{{"records":[{{"value":{}1{}}}]}}"#,
+        "[".repeat(5000),
+        "]".repeat(5000)
+    );
     let big = format!(r#"{{"records":[{{"value":"{}"}}]}}"#, "x".repeat(2_000_000));
     let many = format!(r#"{{"records":[{}]}}"#, vec![r#"{"value":1}"#; 20_000].join(","));
     let cases: [(&str, String, u16, &str); 7] = [
@@ -228,8 +278,18 @@ async fn bad_input_is_a_clear_4xx_and_produces_nothing() {
         (JSON_V2, big, 413, "records[0]"),
         (JSON_V2, many, 422, "at most 10000 records"),
         (JSON_V2, r#"{"records":[]}"#.into(), 422, "non-empty"),
-        (JSON_V2, r#"{"records":[{"value":1,"partition":-1}]}"#.into(), 404, "Partition not found"),
-        ("application/json", r#"{"records":[{"value":1}]}"#.into(), 415, "Unsupported Media Type"),
+        (
+            JSON_V2,
+            r#"{"records":[{"value":1,"partition":-1}]}"#.into(),
+            404,
+            "Partition not found",
+        ),
+        (
+            "application/json",
+            r#"{"records":[{"value":1}]}"#.into(),
+            415,
+            "Unsupported Media Type",
+        ),
     ];
     for (content_type, body, status, expected) in cases {
         let answer = post(&stage, path, content_type, body).await;
@@ -237,7 +297,9 @@ async fn bad_input_is_a_clear_4xx_and_produces_nothing() {
         let message = answer.json()["message"].as_str().unwrap_or_default().to_string();
         assert!(message.contains(expected), "{message}");
     }
-    let records = kafka::read_all(&side.bootstrap, "streamgate-local.geo").await.expect("read");
+    let records = kafka::read_all(&side.bootstrap, "streamgate-local.geo")
+        .await
+        .expect("read");
     assert!(records.is_empty(), "nothing produced: {records:?}");
     stage.stop().await;
 }
@@ -246,7 +308,12 @@ async fn bad_input_is_a_clear_4xx_and_produces_nothing() {
 /// URL in their arguments).
 fn signal_broker(port: u16, signal: &str) {
     let status = Command::new("pkill")
-        .args([&format!("-{signal}"), "-f", "--", &format!("listener-url tcp://127.0.0.1:{port}")])
+        .args([
+            &format!("-{signal}"),
+            "-f",
+            "--",
+            &format!("listener-url tcp://127.0.0.1:{port}"),
+        ])
         .status()
         .unwrap_or_else(|e| panic!("pkill: {e}"));
     assert!(status.success(), "pkill -{signal} found no broker on {port}");
@@ -324,16 +391,26 @@ async fn a_broker_that_stops_answering_leaves_every_record_with_an_offset_or_an_
         }
         sent_from += 4000;
     };
-    assert!(!failed.is_empty(), "the freeze failed some records (else this test proves nothing)");
+    assert!(
+        !failed.is_empty(),
+        "the freeze failed some records (else this test proves nothing)"
+    );
     let acknowledged = offsets.iter().filter(|o| o["error_code"].is_null()).count();
 
     // Every acknowledged record reads back where its offset says.
     let stored = kafka::read_all(broker.bootstrap(), &topic).await.expect("read back");
-    let at: BTreeMap<(i32, i64), &Option<Vec<u8>>> = stored.iter().map(|r| ((r.partition, r.offset), &r.value)).collect();
+    let at: BTreeMap<(i32, i64), &Option<Vec<u8>>> =
+        stored.iter().map(|r| ((r.partition, r.offset), &r.value)).collect();
     for (index, entry) in offsets.iter().enumerate().filter(|(_, o)| o["error_code"].is_null()) {
-        let position = (entry["partition"].as_i64().unwrap_or(-1) as i32, entry["offset"].as_i64().unwrap_or(-1));
+        let position = (
+            entry["partition"].as_i64().unwrap_or(-1) as i32,
+            entry["offset"].as_i64().unwrap_or(-1),
+        );
         let value = at.get(&position).and_then(|v| v.as_deref()).unwrap_or_default();
-        assert!(String::from_utf8_lossy(value).contains(&format!("\"i\":{},", index + sent_from)), "{entry}");
+        assert!(
+            String::from_utf8_lossy(value).contains(&format!("\"i\":{},", index + sent_from)),
+            "{entry}"
+        );
     }
 
     // The client retries what failed; records the frozen broker had written anyway are duplicates.
@@ -343,14 +420,20 @@ async fn a_broker_that_stops_answering_leaves_every_record_with_an_offset_or_an_
         .collect();
     let answer = post(&stage, &path, JSON_V2, json!({ "records": retry }).to_string()).await;
     assert_eq!(answer.status, 200, "{}", answer.body);
-    assert!(answer.json()["offsets"].as_array().is_some_and(|o| o.iter().all(|o| o["error_code"].is_null())));
+    assert!(
+        answer.json()["offsets"]
+            .as_array()
+            .is_some_and(|o| o.iter().all(|o| o["error_code"].is_null()))
+    );
     let stored = kafka::read_all(broker.bootstrap(), &topic).await.expect("read back");
     let mut copies: BTreeMap<String, usize> = BTreeMap::new();
     for record in &stored {
         let value: Value = serde_json::from_slice(record.value.as_deref().unwrap_or_default()).unwrap_or_default();
         *copies.entry(value["i"].to_string()).or_default() += 1;
     }
-    let missing = (0..sent_from + 4000).filter(|i| !copies.contains_key(&i.to_string())).count();
+    let missing = (0..sent_from + 4000)
+        .filter(|i| !copies.contains_key(&i.to_string()))
+        .count();
     let duplicates: usize = copies.values().map(|n| n - 1).sum();
     println!(
         "broker frozen mid-request: {acknowledged} of 4000 records acknowledged, {} failed (50003), \

@@ -1,16 +1,27 @@
 //! The HTTP proxy integration (payload format 1.0): the request passes through to the backend and
 //! the backend's answer back, as an HTTP API does it: path variables substituted into the
 //! integration URI (`{proxy}` from a greedy `{proxy+}`), the query string appended, the method kept
-//! for `ANY`, hop-by-hop headers dropped both ways, a `Forwarded` header added, the integration
-//! timeout enforced. A backend that cannot be reached is a 500, one that does not answer in time a
-//! 503 `Service Unavailable` (what HTTP APIs are observed to answer; AWS does not document either).
+//! for `ANY`, hop-by-hop headers dropped both ways, repeated request headers combined into one line
+//! with commas, a `Forwarded` element added, the integration timeout enforced. A backend that
+//! cannot be reached is a 500, one that does not answer in time a 503 `Service Unavailable` (what
+//! HTTP APIs are observed to answer; AWS does not document either).
+//!
+//! `Forwarded` (RFC 7239): API Gateway adds `by=<its address>;for=<client address>;host=<Host as
+//! received>;proto=<scheme>` (observed on AWS), after the client's own elements, if any. Here each
+//! value is a token or, when it is not one (an IPv6 address, a `Host` with a port, or one holding
+//! `;`, `,`, `"`...), a quoted-string, so nothing a client sends can add a pair to the gateway's
+//! element; a `Host` that no quoted-string can hold (control characters) is a 400. The client's own
+//! `Forwarded` values travel on, before the gateway's element, only when they parse as RFC 7239
+//! elements (an unterminated quote, say, would otherwise swallow the gateway's element): the last
+//! element is the one the gateway vouches for.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::Response;
 
+use super::payload::DOMAIN_NAME;
 use super::{Gateway, Request, message};
 
 /// Headers that concern one connection, never forwarded (RFC 9110 §7.6.1), plus `Host` (the
@@ -60,6 +71,175 @@ pub fn forwarded_headers(headers: &HeaderMap) -> HeaderMap {
     kept
 }
 
+/// The request headers the backend receives: the client's minus hop-by-hop ones (see
+/// [`forwarded_headers`]), a repeated name combined into one line, its values joined by commas
+/// byte for byte (`Cookie` by `; `, the separator of its own syntax), and `Forwarded`: the client's
+/// elements when they are valid RFC 7239, then the gateway's `element`.
+pub fn backend_request_headers(headers: &HeaderMap, element: &[u8]) -> HeaderMap {
+    let kept = forwarded_headers(headers);
+    let mut combined = HeaderMap::new();
+    for name in kept.keys() {
+        let separator: &[u8] = if name == header::COOKIE { b"; " } else { b"," };
+        let mut values = kept.get_all(name).iter();
+        let mut joined = values.next().map(|v| v.as_bytes().to_vec()).unwrap_or_default();
+        for value in values {
+            joined.extend_from_slice(separator);
+            joined.extend_from_slice(value.as_bytes());
+        }
+        if name == header::FORWARDED {
+            if !is_forwarded_list(&joined) {
+                // Not RFC 7239: dropped, never passed on in front of the gateway's element.
+                continue;
+            }
+            joined.push(b',');
+        }
+        match HeaderValue::from_bytes(&joined) {
+            Ok(value) => {
+                combined.insert(name.clone(), value);
+            }
+            // Valid values joined by valid separators always make a valid value; were it not so,
+            // the values would travel as they came rather than be lost.
+            Err(_) => {
+                for value in kept.get_all(name) {
+                    combined.append(name.clone(), value.clone());
+                }
+            }
+        }
+    }
+    let mut forwarded = combined
+        .remove(header::FORWARDED)
+        .map(|v| v.as_bytes().to_vec())
+        .unwrap_or_default();
+    forwarded.extend_from_slice(element);
+    if let Ok(value) = HeaderValue::from_bytes(&forwarded) {
+        combined.insert(header::FORWARDED, value);
+    }
+    combined
+}
+
+/// The gateway's `Forwarded` element: `by=<the stage>;for=<client>;host=<Host as received>;proto=http`,
+/// each value a token or a quoted-string (RFC 7239 §4); `None` when `host` holds a byte no
+/// quoted-string can (a control character).
+pub fn forwarded_element(client: &str, host: &[u8]) -> Option<Vec<u8>> {
+    let mut element = Vec::with_capacity(64 + host.len());
+    for (i, (name, value)) in [
+        ("by", node(DOMAIN_NAME)),
+        ("for", node(client)),
+        ("host", host.to_vec()),
+        ("proto", b"http".to_vec()),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        if i > 0 {
+            element.push(b';');
+        }
+        element.extend_from_slice(name.as_bytes());
+        element.push(b'=');
+        element.extend_from_slice(&forwarded_value(&value)?);
+    }
+    Some(element)
+}
+
+/// An address as an RFC 7239 node: IPv6 in brackets (RFC 7239 §6).
+fn node(address: &str) -> Vec<u8> {
+    match address.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V6(v6)) => format!("[{v6}]").into_bytes(),
+        _ => address.as_bytes().to_vec(),
+    }
+}
+
+/// `tchar` of RFC 9110 §5.6.2: what a token is made of.
+fn is_tchar(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
+}
+
+/// `qdtext`, or what a `quoted-pair` may escape (RFC 9110 §5.6.4): HTAB, SP, visible ASCII and
+/// obs-text.
+fn is_quotable(b: u8) -> bool {
+    b == b'\t' || b == b' ' || (0x21..=0x7e).contains(&b) || b >= 0x80
+}
+
+/// An RFC 7239 value: the token itself, else a quoted-string (`"` and `\` escaped); `None` when a
+/// byte cannot be in either.
+fn forwarded_value(value: &[u8]) -> Option<Vec<u8>> {
+    if !value.is_empty() && value.iter().all(|&b| is_tchar(b)) {
+        return Some(value.to_vec());
+    }
+    let mut quoted = Vec::with_capacity(value.len() + 2);
+    quoted.push(b'"');
+    for &b in value {
+        if !is_quotable(b) {
+            return None;
+        }
+        if b == b'"' || b == b'\\' {
+            quoted.push(b'\\');
+        }
+        quoted.push(b);
+    }
+    quoted.push(b'"');
+    Some(quoted)
+}
+
+/// Whether `value` is a `Forwarded` field value of RFC 7239 §4: a comma-separated list (optional
+/// whitespace around the commas) of elements, each `pair *( ";" pair )` with empty pairs allowed,
+/// a pair `token "=" ( token / quoted-string )`; at least one pair in all.
+pub fn is_forwarded_list(value: &[u8]) -> bool {
+    let mut at = 0;
+    let mut pairs = 0;
+    let skip_ows = |at: &mut usize| {
+        while value.get(*at).is_some_and(|&b| b == b' ' || b == b'\t') {
+            *at += 1;
+        }
+    };
+    let token = |at: &mut usize| {
+        let start = *at;
+        while value.get(*at).is_some_and(|&b| is_tchar(b)) {
+            *at += 1;
+        }
+        *at > start
+    };
+    loop {
+        skip_ows(&mut at);
+        // One element: [pair] *( ";" [pair] ).
+        loop {
+            if value.get(at).is_some_and(|&b| is_tchar(b)) {
+                token(&mut at);
+                if value.get(at) != Some(&b'=') {
+                    return false;
+                }
+                at += 1;
+                if value.get(at) == Some(&b'"') {
+                    at += 1;
+                    loop {
+                        match value.get(at) {
+                            Some(b'"') => break,
+                            Some(b'\\') if value.get(at + 1).is_some_and(|&b| is_quotable(b)) => at += 2,
+                            Some(&b) if b != b'\\' && is_quotable(b) => at += 1,
+                            _ => return false,
+                        }
+                    }
+                    at += 1;
+                } else if !token(&mut at) {
+                    return false;
+                }
+                pairs += 1;
+            }
+            if value.get(at) == Some(&b';') {
+                at += 1;
+            } else {
+                break;
+            }
+        }
+        skip_ows(&mut at);
+        match value.get(at) {
+            None => return pairs > 0,
+            Some(b',') => at += 1,
+            Some(_) => return false,
+        }
+    }
+}
+
 impl Gateway {
     /// Serves a route integrated with the HTTP backend at `uri`.
     pub(super) async fn http_proxy(
@@ -75,16 +255,26 @@ impl Gateway {
         } else {
             Method::from_bytes(method.as_bytes()).unwrap_or_else(|_| request.method.clone())
         };
-        let mut headers = forwarded_headers(request.headers);
-        let host = request
+        // The Host as received (several: joined, as every repeated header), else HTTP/2's authority.
+        let hosts: Vec<&[u8]> = request
             .headers
-            .get(header::HOST)
-            .and_then(|h| h.to_str().ok())
-            .unwrap_or("127.0.0.1");
-        let forwarded = format!("for={};host={host};proto=http", request.source_ip);
-        if let Ok(value) = HeaderValue::from_str(&forwarded) {
-            headers.append(HeaderName::from_static("forwarded"), value);
-        }
+            .get_all(header::HOST)
+            .iter()
+            .map(HeaderValue::as_bytes)
+            .collect();
+        let host = match hosts.as_slice() {
+            [] => request
+                .uri
+                .authority()
+                .map_or(DOMAIN_NAME, |a| a.as_str())
+                .as_bytes()
+                .to_vec(),
+            hosts => hosts.join(&b","[..]),
+        };
+        let Some(element) = forwarded_element(&request.source_ip, &host) else {
+            return message(StatusCode::BAD_REQUEST, "Bad Request");
+        };
+        let headers = backend_request_headers(request.headers, &element);
         let mut outgoing = axum::http::Request::new(request.body.clone());
         *outgoing.method_mut() = method;
         *outgoing.headers_mut() = headers;
@@ -112,6 +302,162 @@ impl Gateway {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use axum::http::HeaderName;
+
+    /// The pairs of the last element of a `Forwarded` value, unquoted, as a strict RFC 7239 reader
+    /// sees them.
+    fn last_element(value: &[u8]) -> Vec<(String, String)> {
+        assert!(is_forwarded_list(value), "{}", String::from_utf8_lossy(value));
+        let mut elements = vec![vec![]];
+        let (mut name, mut text, mut in_value, mut quoted, mut escaped) =
+            (String::new(), Vec::new(), false, false, false);
+        for &b in value.iter().chain([b';'].iter()) {
+            match b {
+                _ if escaped => {
+                    text.push(b);
+                    escaped = false;
+                }
+                b'\\' if quoted => escaped = true,
+                b'"' => quoted = !quoted,
+                _ if quoted => text.push(b),
+                b'=' if !in_value => in_value = true,
+                b';' | b',' => {
+                    if in_value {
+                        let pair = (std::mem::take(&mut name), String::from_utf8_lossy(&text).into_owned());
+                        elements.last_mut().unwrap().push(pair);
+                        text.clear();
+                    }
+                    in_value = false;
+                    if b == b',' {
+                        elements.push(vec![]);
+                    }
+                }
+                b' ' | b'\t' if !in_value => {}
+                _ if in_value => text.push(b),
+                _ => name.push(b as char),
+            }
+        }
+        elements.pop().unwrap()
+    }
+
+    fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+        list.iter().map(|(n, v)| (n.to_string(), v.to_string())).collect()
+    }
+
+    #[test]
+    fn the_gateway_element_quotes_what_is_not_a_token() {
+        let element = forwarded_element("192.0.2.7", b"127.0.0.1:3000").unwrap();
+        assert_eq!(
+            String::from_utf8(element).unwrap(),
+            r#"by=127.0.0.1;for=192.0.2.7;host="127.0.0.1:3000";proto=http"#
+        );
+        let element = forwarded_element("::1", b"localhost").unwrap();
+        assert_eq!(
+            String::from_utf8(element).unwrap(),
+            r#"by=127.0.0.1;for="[::1]";host=localhost;proto=http"#
+        );
+        // A Host that tries to add pairs (or elements) stays one quoted value.
+        for host in [
+            &b"h;for=6.6.6.6;proto=https"[..],
+            b"h,for=6.6.6.6",
+            b"h\";for=6.6.6.6;x=\"",
+            b"h\\\";for=6.6.6.6",
+            "h\u{e9}".as_bytes(),
+            b"h\xff;for=1",
+        ] {
+            let element = forwarded_element("192.0.2.7", host).unwrap();
+            assert_eq!(
+                last_element(&element),
+                pairs(&[
+                    ("by", "127.0.0.1"),
+                    ("for", "192.0.2.7"),
+                    ("host", &String::from_utf8_lossy(host)),
+                    ("proto", "http")
+                ]),
+                "{}",
+                String::from_utf8_lossy(&element)
+            );
+        }
+        assert_eq!(
+            forwarded_element("192.0.2.7", b"h\x01"),
+            None,
+            "no quoted-string holds it"
+        );
+        assert_eq!(forwarded_element("192.0.2.7", b"h\x7f"), None);
+    }
+
+    #[test]
+    fn forwarded_lists_as_rfc_7239_writes_them() {
+        for valid in [
+            &b"for=192.0.2.43"[..],
+            b"for=192.0.2.43, for=198.51.100.17",
+            b"for=192.0.2.60;proto=http;by=203.0.113.43",
+            br#"For="[2001:db8:cafe::17]:4711""#,
+            br#"for="_gazonk""#,
+            br#"for="a\"b,c;d""#,
+            b"for=a;;by=b",
+            b"for=a ,, by=b",
+        ] {
+            assert!(is_forwarded_list(valid), "{}", String::from_utf8_lossy(valid));
+        }
+        for invalid in [
+            &b""[..],
+            b",",
+            b"for",
+            b"for=",
+            br#"for="unterminated"#,
+            br#"for="a\"#,
+            b"for=a b",
+            b"for =a",
+            b"for=a; proto=b",
+            b"for=[::1]",
+            b"for=a\x01",
+        ] {
+            assert!(!is_forwarded_list(invalid), "{}", String::from_utf8_lossy(invalid));
+        }
+    }
+
+    #[test]
+    fn repeated_headers_are_combined_and_the_clients_forwarded_comes_first() {
+        let element = forwarded_element("192.0.2.7", b"h").unwrap();
+        let mut headers = HeaderMap::new();
+        for (name, value) in [
+            ("authorization", &b"Basic good"[..]),
+            ("authorization", b"Basic \xff"),
+            ("x-a", b"1"),
+            ("x-a", b"2"),
+            ("cookie", b"s=1"),
+            ("cookie", b"t=2"),
+            ("forwarded", b"for=6.6.6.6;host=evil"),
+            ("forwarded", b"for=5.5.5.5"),
+        ] {
+            headers.append(name, HeaderValue::from_bytes(value).unwrap());
+        }
+        let sent = backend_request_headers(&headers, &element);
+        assert_eq!(sent.get_all("authorization").iter().count(), 1, "one line");
+        assert_eq!(
+            sent["authorization"].as_bytes(),
+            b"Basic good,Basic \xff",
+            "byte for byte"
+        );
+        assert_eq!(sent["x-a"], "1,2");
+        assert_eq!(sent["cookie"], "s=1; t=2");
+        assert_eq!(sent.get_all("forwarded").iter().count(), 1);
+        assert_eq!(
+            sent["forwarded"],
+            "for=6.6.6.6;host=evil,for=5.5.5.5,by=127.0.0.1;for=192.0.2.7;host=h;proto=http"
+        );
+        assert_eq!(
+            last_element(sent["forwarded"].as_bytes())[1],
+            pairs(&[("for", "192.0.2.7")])[0]
+        );
+
+        // A client value that is not RFC 7239 would swallow the gateway's element: it is dropped.
+        let mut headers = HeaderMap::new();
+        headers.append("forwarded", HeaderValue::from_static(r#"for="6.6.6.6"#));
+        let sent = backend_request_headers(&headers, &element);
+        assert_eq!(sent["forwarded"], "by=127.0.0.1;for=192.0.2.7;host=h;proto=http");
+    }
 
     #[test]
     fn urls_and_headers_as_an_http_api_forwards_them() {

@@ -58,7 +58,7 @@ pub(super) fn proxy_event(request: &Request<'_>, authorizer: &Json) -> Json {
     }
     let headers: Map<String, Json> = payload::joined_headers(request.headers)
         .iter()
-        .filter_map(|(name, value)| Some((name.to_string(), json!(value.to_str().ok()?))))
+        .map(|(name, value)| (name.to_string(), json!(payload::text(value))))
         .collect();
     event.insert("headers".into(), Json::Object(headers));
     let query = payload::query_string_parameters(request.uri.query());
