@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use localstage::kafka_side::KafkaMode;
 use localstage::{Options, Stage};
 use serde_json::{Value, json};
 use testkit::eventually;
@@ -12,10 +13,16 @@ const USERNAME: &str = "streamgate";
 /// The documented local password: the Postman local environment carries it.
 const PASSWORD: &str = "streamgate-local-password";
 
-/// A stage as `make local` runs it: with the Kafka broker and the REST Proxy stand-in.
+/// A stage as `make local` runs it: with the Kafka broker and the topics function.
 async fn stage() -> Stage {
+    stage_in(KafkaMode::Function).await
+}
+
+/// A stage with Kafka, `/topics` served in `mode`.
+async fn stage_in(mode: KafkaMode) -> Stage {
     let mut options = Options::isolated(USERNAME, PASSWORD);
     options.kafka = true;
+    options.kafka_mode = mode;
     Stage::start(options)
         .await
         .unwrap_or_else(|e| panic!("the local stage did not start: {e}"))
@@ -48,6 +55,15 @@ async fn items(stage: &Stage) -> Vec<std::collections::HashMap<String, aws_sdk_d
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_postman_collection_passes_under_newman() {
+    postman_collection_passes(KafkaMode::Function).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_postman_collection_passes_under_newman_in_the_rest_proxy_mode() {
+    postman_collection_passes(KafkaMode::RestProxy).await;
+}
+
+async fn postman_collection_passes(mode: KafkaMode) {
     let root = motoserver::workspace_root();
     let newman: PathBuf = root.join("node_modules/.bin/newman");
     assert!(
@@ -55,8 +71,8 @@ async fn the_postman_collection_passes_under_newman() {
         "newman is not installed at {}: run `make tools` (npm ci of the pinned package.json into node_modules)",
         newman.display()
     );
-    let stage = stage().await;
-    let export = std::env::temp_dir().join(format!("newman-{}.json", std::process::id()));
+    let stage = stage_in(mode).await;
+    let export = std::env::temp_dir().join(format!("newman-{}-{mode:?}.json", std::process::id()));
     let output = tokio::process::Command::new(&newman)
         .current_dir(&root)
         .args([
@@ -83,7 +99,7 @@ async fn the_postman_collection_passes_under_newman() {
         .expect("newman's JSON report is JSON");
     let _ = std::fs::remove_file(&export);
     let stats = &run["run"]["stats"];
-    assert_eq!(stats["requests"]["total"], 19, "{report}");
+    assert_eq!(stats["requests"]["total"], 21, "{report}");
     assert_eq!(stats["assertions"]["failed"], 0, "{report}");
     assert!(stats["assertions"]["total"].as_u64().unwrap_or(0) >= 35, "{report}");
     stage.stop().await;
@@ -181,7 +197,16 @@ async fn records_format_sends_batches_through_put_records_and_lands_every_record
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kafka_rest_format_lands_every_record_in_the_broker_across_the_three_topics() {
-    let stage = stage().await;
+    kafka_rest_format_lands_every_record(KafkaMode::Function).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kafka_rest_format_lands_every_record_in_the_rest_proxy_mode() {
+    kafka_rest_format_lands_every_record(KafkaMode::RestProxy).await;
+}
+
+async fn kafka_rest_format_lands_every_record(mode: KafkaMode) {
+    let stage = stage_in(mode).await;
     let (ok, summary) = post(
         &stage,
         &[

@@ -8,6 +8,8 @@ const PASSWORD: &str = "streamgate-local-password";
 
 async fn stage(environment: &[(&str, &str, &str)]) -> Stage {
     let mut options = Options::isolated(USERNAME, PASSWORD);
+    // With /topics (the topics function), as make local runs it.
+    options.kafka = true;
     options.environment_overrides = environment
         .iter()
         .map(|(f, k, v)| (f.to_string(), k.to_string(), v.to_string()))
@@ -40,10 +42,11 @@ async fn passes_against_a_working_stage() {
     let stage = stage(&[]).await;
     let (ok, out) = smoke(&stage, &[]).await;
     assert!(ok, "{out}");
-    for check in ["401", "403", "submit", "stream", "item", "poison"] {
+    for check in ["401", "403", "submit", "stream", "item", "poison", "topics"] {
         assert!(out.contains(&format!("PASS {check}")), "{check}: {out}");
     }
-    assert!(out.contains("6 checks, 0 failed"), "{out}");
+    assert!(out.contains("traversal refused (403); 200, streamgate-local."), "{out}");
+    assert!(out.contains("7 checks, 0 failed"), "{out}");
     // It cleans up: its item is gone again.
     let items = testkit::scan_items(&stage.sdk_config().await, &stage.provisioned.table_name)
         .await

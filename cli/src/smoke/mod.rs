@@ -2,7 +2,11 @@
 //! failed: the authorizer's 401 and 403, a submit answered 200 with a sequence number, that record
 //! read back from the stream byte for byte (which also settles how the HTTP API's Kinesis-PutRecord
 //! integration maps `Data`), the item in DynamoDB with its numbers exact, and a poison record in the
-//! dead-letter queue. What it adds it removes again (its item, its dead-letter message).
+//! dead-letter queue; and, when the stack serves `/topics`, a refused traversal and one record
+//! produced ([`topics`]). What it adds it removes again (its item, its dead-letter message; a Kafka
+//! record cannot be removed: it is one 5-byte value keyed by the smoke id).
+
+mod topics;
 
 use std::time::{Duration, Instant};
 
@@ -47,6 +51,9 @@ pub struct SmokeArgs {
     /// The dead-letter queue's URL (default: the local stage's).
     #[arg(long)]
     queue_url: Option<String>,
+    /// The Kafka topic the /topics check produces to (default: the first one GET /topics lists).
+    #[arg(long)]
+    topic: Option<String>,
     /// How long to wait for the item and the dead-letter message, seconds.
     #[arg(long, default_value_t = 90)]
     timeout: u64,
@@ -71,7 +78,11 @@ struct Check {
 pub async fn run(args: SmokeArgs) -> anyhow::Result<()> {
     let sdk = dlq::sdk().await;
     let target = resolve(&args, &sdk).await?;
-    let checks = smoke(&target, &sdk, Duration::from_secs(args.timeout)).await?;
+    let mut checks = smoke(&target, &sdk, Duration::from_secs(args.timeout)).await?;
+    let http = HttpClient::new()?;
+    let auth = apiclient::basic(&target.username, &target.password);
+    let id = format!("smoke-{:016x}", fastrand::u64(..));
+    checks.push(topics::check(&http, &target.url, &auth, args.topic.as_deref(), &id).await);
     let mut failed = 0;
     for check in &checks {
         match &check.result {
