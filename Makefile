@@ -64,9 +64,10 @@ bench: $(MOTO) ## Benchmarks (release build): criterion, the consumer against mo
 	$(CARGO) build --release --locked -p authorizer -p consumer -p streams -p topics
 	$(CARGO) bench --workspace --locked
 
-bench-local: $(MOTO) $(KAFKA) ## The local stage with release binaries: req/s, latencies, init and memory (BENCH_N, BENCH_CONCURRENCY)
+bench-local: $(MOTO) $(KAFKA) ## The local stage with release binaries: req/s, latencies, init and memory; /topics in both modes (BENCH_N, BENCH_KAFKA_N, BENCH_CONCURRENCY)
 	$(CARGO) build --release --locked -p authorizer -p consumer -p streams -p topics
 	$(CARGO) bench --locked -p localstage --bench local_stage
+	$(CARGO) bench --locked -p localstage --bench topics
 
 local: $(MOTO) $(KAFKA) ## The whole pipeline on this machine: API on :3000, invoke API on :9000 (Ctrl-C stops it)
 	$(CARGO) build --locked -p authorizer -p consumer -p streams -p topics -p streamgate

@@ -15,7 +15,13 @@ pub(super) async fn check(http: &HttpClient, url: &str, auth: &str, topic: Optio
     }
 }
 
-async fn produce_one(http: &HttpClient, url: &str, auth: &str, topic: Option<&str>, id: &str) -> Result<String, String> {
+async fn produce_one(
+    http: &HttpClient,
+    url: &str,
+    auth: &str,
+    topic: Option<&str>,
+    id: &str,
+) -> Result<String, String> {
     let listed = http
         .send("GET", &format!("{url}/topics"), &[("authorization", auth)], "")
         .await
@@ -24,7 +30,10 @@ async fn produce_one(http: &HttpClient, url: &str, auth: &str, topic: Option<&st
         return Ok("the stack has no /topics routes: not checked".into());
     }
     if listed.status != 200 {
-        return Err(format!("GET /topics got {} {}, expected 200", listed.status, listed.body));
+        return Err(format!(
+            "GET /topics got {} {}, expected 200",
+            listed.status, listed.body
+        ));
     }
     let first = listed.json()[0].as_str().map(str::to_string);
     let topic = topic
@@ -32,7 +41,10 @@ async fn produce_one(http: &HttpClient, url: &str, auth: &str, topic: Option<&st
         .or(first)
         .ok_or("GET /topics listed no topic this API may use: pass --topic")?;
 
-    let binary = [("authorization", auth), ("content-type", "application/vnd.kafka.binary.v2+json")];
+    let binary = [
+        ("authorization", auth),
+        ("content-type", "application/vnd.kafka.binary.v2+json"),
+    ];
     let body = r#"{"records":[{"value":"c21va2U="}]}"#;
     let traversal = http
         .send("POST", &format!("{url}/topics/%2e%2e"), &binary, body)
@@ -59,7 +71,10 @@ async fn produce_one(http: &HttpClient, url: &str, auth: &str, topic: Option<&st
             "the record to {topic} was not produced: {} (error_code 50003: retry; 50002: see the topics function's logs)",
             answer.body
         )),
-        (status, _, _) => Err(format!("POST /topics/{topic} got {status} {}, expected 200", answer.body)),
+        (status, _, _) => Err(format!(
+            "POST /topics/{topic} got {status} {}, expected 200",
+            answer.body
+        )),
     }
 }
 
