@@ -274,19 +274,7 @@ async fn main() {
     proxy_api(&stage, &http, &header, n, concurrency).await;
     for logical_id in ["AuthorizerFunction", "ConsumerFunction", "StreamsFunction"] {
         let reports = stage.function(logical_id).expect("function").reports();
-        let init: Vec<String> = reports
-            .iter()
-            .filter_map(|r| r.init_duration)
-            .map(|d| format!("{:.1}", d.as_secs_f64() * 1000.0))
-            .collect();
-        let memory = reports.iter().map(|r| r.max_memory_used_mb).max().unwrap_or(0);
-        let total: f64 = reports.iter().map(|r| r.duration.as_secs_f64() * 1000.0).sum();
-        println!(
-            "  {logical_id:<19} {} invocations, init {} ms, max memory used {memory} MB, mean duration {:.2} ms",
-            reports.len(),
-            init.join("/"),
-            total / reports.len().max(1) as f64
-        );
+        println!("  {logical_id:<19} {}", localstage::lambda::report::summarize(&reports));
     }
     let batches: Vec<usize> = stage.deliveries().iter().map(|d| d.batch_size).collect();
     println!(

@@ -130,19 +130,9 @@ async fn main() {
         )
         .await;
         if let Some(function) = stage.function("TopicsFunction") {
-            let reports = function.reports();
-            let init: Vec<String> = reports
-                .iter()
-                .filter_map(|r| r.init_duration)
-                .map(|d| format!("{:.1}", d.as_secs_f64() * 1000.0))
-                .collect();
-            let memory = reports.iter().map(|r| r.max_memory_used_mb).max().unwrap_or(0);
-            let total: f64 = reports.iter().map(|r| r.duration.as_secs_f64() * 1000.0).sum();
             println!(
-                "  TopicsFunction      {} invocations, init {} ms, max memory used {memory} MB, mean duration {:.2} ms",
-                reports.len(),
-                init.join("/"),
-                total / reports.len().max(1) as f64
+                "  TopicsFunction      {}",
+                localstage::lambda::report::summarize(&function.reports())
             );
         }
         stage.stop().await;

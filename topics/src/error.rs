@@ -30,23 +30,6 @@ pub struct RestError {
 }
 
 impl RestError {
-    /// 415: a content type this API does not produce from.
-    pub fn unsupported_media_type(found: Option<&str>) -> RestError {
-        let found = found.map_or_else(
-            || "no Content-Type".to_string(),
-            |found| format!("Content-Type {found}"),
-        );
-        RestError {
-            status: 415,
-            error_code: 415,
-            message: format!(
-                "HTTP 415 Unsupported Media Type: {found} (produce with {} or {})",
-                crate::format::JSON_V2,
-                crate::format::BINARY_V2
-            ),
-        }
-    }
-
     /// 422: the body is not a produce request this API takes.
     pub fn unprocessable(message: impl Into<String>) -> RestError {
         RestError {

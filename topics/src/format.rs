@@ -29,7 +29,20 @@ pub fn embedded_format(content_type: Option<&str>) -> Result<EmbeddedFormat, Res
     match essence.as_deref() {
         Some(JSON_V2) => Ok(EmbeddedFormat::Json),
         Some(BINARY_V2) => Ok(EmbeddedFormat::Binary),
-        _ => Err(RestError::unsupported_media_type(content_type)),
+        _ => Err(unsupported_media_type(content_type)),
+    }
+}
+
+/// 415: a content type this API does not produce from.
+fn unsupported_media_type(found: Option<&str>) -> RestError {
+    let found = found.map_or_else(
+        || "no Content-Type".to_string(),
+        |found| format!("Content-Type {found}"),
+    );
+    RestError {
+        status: 415,
+        error_code: 415,
+        message: format!("HTTP 415 Unsupported Media Type: {found} (produce with {JSON_V2} or {BINARY_V2})"),
     }
 }
 

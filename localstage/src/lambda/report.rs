@@ -51,6 +51,24 @@ fn ms(duration: Duration) -> f64 {
     duration.as_secs_f64() * 1000.0
 }
 
+/// One line for a function's reports, as the benchmarks print them: invocations, every init
+/// duration, the highest max memory used and the mean duration.
+pub fn summarize(reports: &[Report]) -> String {
+    let init: Vec<String> = reports
+        .iter()
+        .filter_map(|r| r.init_duration)
+        .map(|d| format!("{:.1}", ms(d)))
+        .collect();
+    let memory = reports.iter().map(|r| r.max_memory_used_mb).max().unwrap_or(0);
+    let total: f64 = reports.iter().map(|r| ms(r.duration)).sum();
+    format!(
+        "{} invocations, init {} ms, max memory used {memory} MB, mean duration {:.2} ms",
+        reports.len(),
+        init.join("/"),
+        total / reports.len().max(1) as f64
+    )
+}
+
 impl Report {
     /// The text `REPORT` line.
     pub fn line(&self) -> String {
