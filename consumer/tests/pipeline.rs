@@ -166,8 +166,8 @@ async fn an_item_dynamodb_rejects_is_isolated_and_dead_lettered() {
 }
 
 /// Runs the batch through the consumer, then redelivers as the event source mapping does (from the
-/// lowest failed sequence number on) until nothing fails. Asserts after each invocation that the
-/// reported failures are exactly the valid records that did not land. Returns the invocations.
+/// lowest failed sequence number on) until nothing fails. Asserts after each invocation that every
+/// valid record that did not land is reported. Returns the invocations.
 async fn deliver_until_done(
     env: &Env,
     consumer: &consumer::Consumer,
@@ -192,7 +192,14 @@ async fn deliver_until_done(
             })
             .map(|r| r.kinesis.sequence_number.clone())
             .collect();
-        assert_eq!(failed, not_landed, "invocation {invocation}: reported == not landed");
+        // Every record that did not land is reported (nothing lost). The converse does not hold: a
+        // record written by an earlier invocation and redelivered with its neighbours is reported
+        // again when its stored version cannot be read (a BatchGetItem 5xx), which is safe.
+        assert!(
+            not_landed.is_subset(&failed),
+            "invocation {invocation}: not landed but not reported: {:?}",
+            not_landed.difference(&failed).collect::<Vec<_>>()
+        );
         let Some(lowest) = failed.first() else {
             return invocation;
         };
