@@ -59,7 +59,16 @@ impl<K: KafkaApi> Handler<K> {
             }
         };
         let method = request.request_context.http.method.as_str();
+        // A named stage prefixes `rawPath` with itself (`$default` does not).
         let raw_path = request.raw_path.as_deref().unwrap_or_default();
+        let raw_path = match request.request_context.stage.as_deref() {
+            Some(stage) if stage != "$default" => raw_path
+                .strip_prefix('/')
+                .and_then(|rest| rest.strip_prefix(stage))
+                .filter(|rest| rest.starts_with('/'))
+                .unwrap_or(raw_path),
+            _ => raw_path,
+        };
         let content_type = request.headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok());
         let kafka_deadline = kafka_deadline(deadline).min(Instant::now() + self.budget);
         let (answer, facts) = self

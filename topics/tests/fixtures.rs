@@ -76,6 +76,20 @@ async fn produce_binary_to_a_partition() {
 }
 
 #[tokio::test]
+async fn a_named_stage_prefix_is_not_part_of_the_route() {
+    let text = fixture("topics-list.json")
+        .get()
+        .replace(r#""rawPath": "/topics""#, r#""rawPath": "/prod/topics""#)
+        .replace(r#""stage": "$default""#, r#""stage": "prod""#);
+    let event = RawValue::from_string(text).unwrap_or_else(|e| panic!("{e}"));
+    let (status, body) = read(handler().handle_event(&event, deadline()).await);
+    assert_eq!(
+        (status, body),
+        (200, json!(["streamgate-local.geo", "streamgate-local.pin"]))
+    );
+}
+
+#[tokio::test]
 async fn list() {
     let (status, body) = read(handler().handle_event(&fixture("topics-list.json"), deadline()).await);
     assert_eq!(
