@@ -577,7 +577,7 @@ class Functions(unittest.TestCase):
                 self.assertNotIn("VpcConfig", deployed, state)
 
     def test_everything_of_the_topics_function_goes_with_it(self):
-        for name in ["TopicsFunction", "TopicsFunctionRole", "TopicsLogs", "TopicsInvokePermission", "TopicsErrorsAlarm"]:
+        for name in ["TopicsFunction", "TopicsFunctionRole", "TopicsLogs", "TopicsInvokePermission", "TopicsErrorsAlarm", "TopicsFailedRecordsAlarm"]:
             self.assertEqual(RESOURCES[name]["Condition"], "HasKafkaFunction", name)
         self.assertEqual(props("TopicsFunction")["LoggingConfig"]["LogGroup"], ref("TopicsLogs"))
         self.assertEqual(plain(TEMPLATE["Outputs"]["KafkaTopicsUrl"])["Condition"], "HasKafkaTopics")
@@ -789,6 +789,12 @@ class Alarms(unittest.TestCase):
         self.assertEqual((alarm["MetricName"], alarm["Statistic"]), ("RecordsFailed", "Sum"))
         self.assertEqual(alarm["Dimensions"], [{"Name": "service", "Value": "consumer"}])
         self.assertEqual(alarm["TreatMissingData"], "notBreaching")
+
+    def test_failed_records_from_the_topics_functions_own_metrics(self):
+        alarm = props("TopicsFailedRecordsAlarm")
+        self.assertEqual(alarm["Namespace"], ref("MetricsNamespace"))
+        self.assertEqual((alarm["MetricName"], alarm["Statistic"]), ("RecordsFailed", "Sum"))
+        self.assertEqual(alarm["Dimensions"], [{"Name": "service", "Value": "topics"}])
 
 
 if __name__ == "__main__":

@@ -46,9 +46,9 @@ pub struct AuthRequest {
     pub authorization: Option<String>,
     /// `routeArn` (HTTP API) or `methodArn` (REST).
     pub resource_arn: String,
-    /// HTTP API 2.0: the route key (`POST /topics/{topic}`) and the raw path, for the checks that
-    /// depend on the path ([`crate::topic_scope`]).
-    pub route: Option<(String, String)>,
+    /// HTTP API 2.0: the route key (`POST /topics/{topic}`), the raw path and the stage, for the
+    /// checks that depend on the path ([`crate::topic_scope`]); empty strings when absent.
+    pub route: Option<RouteInfo>,
 }
 
 impl std::fmt::Debug for AuthRequest {
@@ -60,6 +60,17 @@ impl std::fmt::Debug for AuthRequest {
             .field("route", &self.route)
             .finish()
     }
+}
+
+/// Where an HTTP API request is going, as its authorizer event says.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct RouteInfo {
+    /// `routeKey`, e.g. `POST /topics/{topic}`.
+    pub route_key: String,
+    /// `rawPath`, percent-encoding intact.
+    pub raw_path: String,
+    /// `requestContext.stage` (`$default`: no prefix on `rawPath`).
+    pub stage: String,
 }
 
 /// An event this function cannot answer. Messages never contain event values.
@@ -94,7 +105,12 @@ pub fn parse_event(event: Value) -> Result<AuthRequest, EventError> {
         Flavour::HttpApiV2 => {
             let typed: ApiGatewayV2CustomAuthorizerV2Request =
                 serde_json::from_value(object).map_err(|_| invalid("does not match the 2.0 payload format"))?;
-            route = typed.route_key.zip(typed.raw_path);
+            // Absent fields become empty strings, which a path check refuses: never a skipped check.
+            route = Some(RouteInfo {
+                route_key: typed.route_key.unwrap_or_default(),
+                raw_path: typed.raw_path.unwrap_or_default(),
+                stage: typed.request_context.stage.unwrap_or_default(),
+            });
             (authorization, typed.route_arn)
         }
         Flavour::RestRequest => {

@@ -179,8 +179,13 @@ impl<S: SecretSource, C: Clock> Authorizer<S, C> {
 
     /// The path check of an HTTP API request (`None` for other flavours).
     fn path_check(&self, request: &AuthRequest) -> Option<Result<(), PathRefusal>> {
-        let (route_key, raw_path) = request.route.as_ref()?;
-        Some(check_path(&self.topics, route_key, raw_path))
+        let route = request.route.as_ref()?;
+        Some(check_path(
+            &self.topics,
+            &route.route_key,
+            &route.raw_path,
+            &route.stage,
+        ))
     }
 
     /// Handles one invocation: the response API Gateway expects, or the error that makes it answer

@@ -2,8 +2,8 @@
 //! forwards the request to a REST Proxy the stack does not control, and an HTTP API has no other
 //! place to refuse a path before it is forwarded.
 //!
-//! The path's `{topic}` and `{partition}` are read from `rawPath` (encoding intact), aligned with the
-//! route key's template from the end (a named stage prefixes `rawPath`): a topic must pass
+//! The path's `{topic}` and `{partition}` are read from `rawPath` (encoding intact), which must have
+//! exactly the route key's segments (after the stage's own prefix, for a named stage): a topic must pass
 //! [`kafkatopic::TopicPolicy`] (Kafka's name rule, so no `..`, `%2e%2e`, `%2f`, `;`; the stack's
 //! `KafkaTopicPattern`; no internal topics), a partition must be an integer. The verdict depends on
 //! the path, so the routes that use it have an authorizer whose identity sources include
@@ -33,20 +33,29 @@ impl PathRefusal {
     }
 }
 
-/// Checks the path parameters of `route_key` (`"POST /topics/{topic}"`) in `raw_path`. Routes without
-/// `{topic}` or `{partition}` pass.
-pub fn check_path(policy: &TopicPolicy, route_key: &str, raw_path: &str) -> Result<(), PathRefusal> {
+/// Checks the path parameters of `route_key` (`"POST /topics/{topic}"`) in `raw_path` of a request to
+/// `stage`. Routes outside `/topics` pass; a `/topics` route's raw path must match its key segment
+/// for segment (literals equal, `{topic}` and `{partition}` valid), so no path the authorizer did not
+/// check can reach the integration under a route it allowed.
+pub fn check_path(policy: &TopicPolicy, route_key: &str, raw_path: &str, stage: &str) -> Result<(), PathRefusal> {
     let template = route_key.split_once(' ').map_or(route_key, |(_, path)| path);
     let names: Vec<&str> = template.trim_start_matches('/').split('/').collect();
-    if !names.iter().any(|name| matches!(*name, "{topic}" | "{partition}")) {
+    if names.first() != Some(&"topics") {
         return Ok(());
     }
-    let Some(raw) = raw_path.strip_prefix('/') else {
-        return Err(PathRefusal::Shape);
-    };
+    let raw = match stage {
+        "" | "$default" => raw_path.strip_prefix('/'),
+        stage => raw_path
+            .strip_prefix('/')
+            .and_then(|rest| rest.strip_prefix(stage))
+            .and_then(|rest| rest.strip_prefix('/')),
+    }
+    .ok_or(PathRefusal::Shape)?;
     let values: Vec<&str> = raw.split('/').collect();
-    let offset = values.len().checked_sub(names.len()).ok_or(PathRefusal::Shape)?;
-    for (name, value) in names.iter().zip(&values[offset..]) {
+    if values.len() != names.len() {
+        return Err(PathRefusal::Shape);
+    }
+    for (name, value) in names.iter().zip(&values) {
         match *name {
             "{topic}" => policy.check(value).map_err(|_| PathRefusal::Topic)?,
             "{partition}" => {
@@ -66,7 +75,10 @@ mod tests {
 
     fn check(pattern: &str, route_key: &str, raw_path: &str) -> Result<(), PathRefusal> {
         let policy = TopicPolicy::new(pattern).unwrap_or_else(|e| panic!("{e}"));
-        check_path(&policy, route_key, raw_path)
+        match raw_path.strip_prefix("/prod/") {
+            Some(_) => check_path(&policy, route_key, raw_path, "prod"),
+            None => check_path(&policy, route_key, raw_path, "$default"),
+        }
     }
 
     #[test]

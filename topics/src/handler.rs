@@ -41,10 +41,12 @@ impl<K: KafkaApi> Handler<K> {
         let request: ApiGatewayV2httpRequest = match serde_json::from_str(payload.get()) {
             Ok(request) => request,
             Err(e) => {
-                tracing::warn!(error = %e, "not an HTTP API payload 2.0 event");
+                // Where and what kind, never serde's message: aws_lambda_events quotes an invalid
+                // header value in it, and a header may be a credential.
+                tracing::warn!(category = ?e.classify(), line = e.line(), column = e.column(), "not an HTTP API payload 2.0 event");
                 let error = RestError::unprocessable("not an HTTP API payload 2.0 event");
                 return response(ProxyResponse {
-                    status: 400,
+                    status: error.status,
                     body: error.body(),
                 });
             }
@@ -98,6 +100,7 @@ impl<K: KafkaApi> Handler<K> {
             produced = facts.produced,
             failed = facts.failed,
             retries = facts.retries,
+            error = facts.error.as_deref().unwrap_or(""),
             duration_ms,
             "request"
         );
@@ -105,7 +108,11 @@ impl<K: KafkaApi> Handler<K> {
             .metrics
             .record()
             .count("RecordsProduced", facts.produced as u64)
-            .count("RecordsFailed", facts.failed as u64)
+            // A whole request Kafka could not take counts its records too: the alarm watches this.
+            .count(
+                "RecordsFailed",
+                facts.failed as u64 + u64::from(status >= 500) * facts.records as u64,
+            )
             .count("RequestsRefused", u64::from((400..500).contains(&status)))
             .count("KafkaErrors", u64::from(status >= 500));
         self.metrics.emit(&record);

@@ -193,7 +193,7 @@ async fn produce_partition<K: KafkaApi>(
                         Retry::Retriable => KAFKA_RETRIABLE_ERROR,
                         Retry::Fatal => KAFKA_ERROR,
                     };
-                    let reason = error.to_string();
+                    let reason = short(error.to_string());
                     failed = Some((code, reason.clone()));
                     entries.extend(
                         batch
@@ -207,6 +207,21 @@ async fn produce_partition<K: KafkaApi>(
         }
     }
     (entries, retries)
+}
+
+/// A reason repeated on every failed record stays short: 10,000 long ones would crowd Lambda's 6 MB
+/// response.
+fn short(mut reason: String) -> String {
+    const MAX: usize = 300;
+    if reason.len() > MAX {
+        let mut end = MAX;
+        while !reason.is_char_boundary(end) {
+            end -= 1;
+        }
+        reason.truncate(end);
+        reason.push('…');
+    }
+    reason
 }
 
 /// Exponential backoff, jittered between half and all of the step.

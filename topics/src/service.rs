@@ -56,6 +56,8 @@ pub struct Facts {
     pub failed: usize,
     /// Produce calls repeated after a retriable failure.
     pub retries: u32,
+    /// Why the request, or its first failed record, failed (the client's message; for the log).
+    pub error: Option<String>,
 }
 
 /// The core, over a [`KafkaApi`].
@@ -83,10 +85,13 @@ impl<K: KafkaApi> RestProxy<K> {
         };
         let response = match self.dispatch(request, deadline, &mut facts).await {
             Ok(response) => response,
-            Err(error) => ProxyResponse {
-                status: error.status,
-                body: error.body(),
-            },
+            Err(error) => {
+                facts.error = Some(error.message.clone());
+                ProxyResponse {
+                    status: error.status,
+                    body: error.body(),
+                }
+            }
         };
         (response, facts)
     }
@@ -148,6 +153,7 @@ impl<K: KafkaApi> RestProxy<K> {
                 facts.failed = produced.offsets.iter().filter(|o| o.error_code.is_some()).count();
                 facts.produced = produced.offsets.len() - facts.failed;
                 facts.retries = produced.retries;
+                facts.error = produced.offsets.iter().find_map(|o| o.error.clone());
                 ok(&ProduceResponse {
                     offsets: produced.offsets,
                     key_schema_id: None,

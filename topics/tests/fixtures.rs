@@ -102,7 +102,7 @@ async fn list() {
 async fn an_event_that_is_not_a_request_still_gets_an_http_answer() {
     let event = RawValue::from_string("[1, 2]".to_string()).unwrap_or_else(|e| panic!("{e}"));
     let (status, body) = read(handler().handle_event(&event, deadline()).await);
-    assert_eq!(status, 400);
+    assert_eq!((status, body["error_code"].clone()), (422, json!(422)));
     assert!(
         body["message"].as_str().is_some_and(|m| m.contains("payload 2.0")),
         "{body}"

@@ -94,8 +94,13 @@ pub fn scram_credentials(secret: &str) -> Result<Credentials, String> {
 /// TLS for `iam` and `scram`: rustls with aws-lc-rs (the SDK's provider, named explicitly: rskafka
 /// also compiles ring in) and the system's roots, built once per execution environment.
 pub fn tls_config() -> Result<Arc<rustls::ClientConfig>, String> {
-    static CONFIG: OnceLock<Result<Arc<rustls::ClientConfig>, String>> = OnceLock::new();
-    CONFIG.get_or_init(build_tls_config).clone()
+    // Only a success is kept: a failed read is tried again by the next connection.
+    static CONFIG: OnceLock<Arc<rustls::ClientConfig>> = OnceLock::new();
+    if let Some(config) = CONFIG.get() {
+        return Ok(Arc::clone(config));
+    }
+    let config = build_tls_config()?;
+    Ok(Arc::clone(CONFIG.get_or_init(|| config)))
 }
 
 fn build_tls_config() -> Result<Arc<rustls::ClientConfig>, String> {

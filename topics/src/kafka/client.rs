@@ -32,7 +32,13 @@ pub struct KafkaClient {
     client: Mutex<Option<Arc<Client>>>,
     partition_clients: Mutex<HashMap<(String, i32), Arc<PartitionClient>>>,
     partition_counts: Mutex<HashMap<String, (i32, Instant)>>,
+    // Topics the cluster did not have, and when it said so: a burst of requests naming a topic that
+    // does not exist costs one metadata request per MISSING_TOPIC_MEMORY, not one each.
+    missing: Mutex<HashMap<String, Instant>>,
 }
+
+/// How long a topic the cluster did not list is answered 40401 without asking again.
+const MISSING_TOPIC_MEMORY: Duration = Duration::from_secs(5);
 
 impl KafkaClient {
     /// A client of the cluster at `bootstrap` (`host:port` each). Nothing connects until the first
@@ -45,7 +51,20 @@ impl KafkaClient {
             client: Mutex::new(None),
             partition_clients: Mutex::new(HashMap::new()),
             partition_counts: Mutex::new(HashMap::new()),
+            missing: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// rskafka's error, classified; a broken connection also drops the client, so the next call
+    /// connects afresh (and, with SCRAM, reads the secret again: a rotated password is picked up
+    /// instead of every reconnect failing with the old one).
+    fn failed(&self, error: &rskafka::client::error::Error) -> KafkaError {
+        use rskafka::client::error::Error as ClientError;
+        if matches!(error, ClientError::Connection(_) | ClientError::RetryFailed(_)) {
+            *self.client.lock() = None;
+            self.partition_clients.lock().clear();
+        }
+        KafkaError::from_client(error)
     }
 
     fn unreachable(&self, reason: impl Into<String>) -> KafkaError {
@@ -92,7 +111,7 @@ impl KafkaClient {
             client
                 .partition_client(topic, partition, UnknownTopicHandling::Error)
                 .await
-                .map_err(|e| KafkaError::from_client(&e))?,
+                .map_err(|e| self.failed(&e))?,
         );
         Ok(Arc::clone(self.partition_clients.lock().entry(key).or_insert(created)))
     }
@@ -100,12 +119,7 @@ impl KafkaClient {
 
 impl KafkaApi for KafkaClient {
     async fn topics(&self) -> Result<Vec<TopicInfo>, KafkaError> {
-        let topics = self
-            .client()
-            .await?
-            .list_topics()
-            .await
-            .map_err(|e| KafkaError::from_client(&e))?;
+        let topics = self.client().await?.list_topics().await.map_err(|e| self.failed(&e))?;
         let now = Instant::now();
         let infos: Vec<TopicInfo> = topics
             .into_iter()
@@ -115,8 +129,8 @@ impl KafkaApi for KafkaClient {
             })
             .collect();
         let mut counts = self.partition_counts.lock();
-        counts.clear();
         counts.extend(infos.iter().map(|t| (t.name.clone(), (t.partitions, now))));
+        counts.retain(|name, _| infos.iter().any(|t| &t.name == name));
         Ok(infos)
     }
 
@@ -126,12 +140,24 @@ impl KafkaApi for KafkaClient {
         {
             return Ok(Some(*count));
         }
-        Ok(self
+        if let Some(at) = self.missing.lock().get(topic)
+            && at.elapsed() < MISSING_TOPIC_MEMORY
+        {
+            return Ok(None);
+        }
+        let count = self
             .topics()
             .await?
             .into_iter()
             .find(|t| t.name == topic)
-            .map(|t| t.partitions))
+            .map(|t| t.partitions);
+        let mut missing = self.missing.lock();
+        missing.retain(|_, at| at.elapsed() < MISSING_TOPIC_MEMORY);
+        match count {
+            Some(_) => missing.remove(topic),
+            None => missing.insert(topic.to_string(), Instant::now()),
+        };
+        Ok(count)
     }
 
     async fn produce(&self, topic: &str, partition: i32, records: Vec<OutRecord>) -> Result<Vec<i64>, KafkaError> {
@@ -150,7 +176,7 @@ impl KafkaApi for KafkaClient {
         client
             .produce(records, Compression::NoCompression)
             .await
-            .map_err(|e| KafkaError::from_client(&e))
+            .map_err(|e| self.failed(&e))
     }
 
     fn invalidate(&self, topic: &str) {
