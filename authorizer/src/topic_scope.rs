@@ -152,4 +152,27 @@ mod tests {
         assert_eq!(check("x", "GET /topics", "/topics"), Ok(()));
         assert_eq!(check("x", "$default", "/anything"), Ok(()));
     }
+
+    #[test]
+    fn a_topics_path_must_match_its_route_exactly() {
+        // Another prefix than the stage's, extra segments, a literal route with another raw path,
+        // or no raw path at all: refused, never skipped.
+        let policy = TopicPolicy::new("*").unwrap_or_else(|e| panic!("{e}"));
+        let shape = Err(PathRefusal::Shape);
+        assert_eq!(
+            check_path(&policy, "POST /topics/{topic}", "/x/topics/a", "$default"),
+            shape
+        );
+        assert_eq!(
+            check_path(&policy, "POST /topics/{topic}", "/x/topics/a", "prod"),
+            shape
+        );
+        assert_eq!(check_path(&policy, "GET /topics", "/topics/..", "$default"), shape);
+        assert_eq!(check_path(&policy, "GET /topics", "/topics", "$default"), Ok(()));
+        assert_eq!(check_path(&policy, "POST /topics/{topic}", "", "$default"), shape);
+        assert_eq!(
+            check_path(&policy, "POST /topics/{topic}", "/prod/topics/a", "prod"),
+            Ok(())
+        );
+    }
 }
