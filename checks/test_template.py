@@ -88,7 +88,9 @@ def evaluate(expression, values, conditions):
     if function == "Condition":
         return conditions[argument]
     if function == "Fn::Equals":
-        return value(argument[0]) == value(argument[1])
+        # CloudFormation compares text: a Number parameter's "0" equals a literal 0.
+        text = lambda item: str(item) if isinstance(item, (int, float)) and not isinstance(item, bool) else item
+        return text(value(argument[0])) == text(value(argument[1]))
     if function == "Fn::Not":
         return not value(argument[0])
     if function == "Fn::And":
@@ -132,7 +134,7 @@ def refusals(overrides):
 
 
 def pattern_violations(overrides):
-    """The overrides a parameter's AllowedPattern or AllowedValues refuses."""
+    """The overrides a parameter's AllowedPattern, AllowedValues or MinValue/MaxValue refuses."""
     bad = []
     for name, text in overrides.items():
         declaration = PARAMETERS[name]
@@ -140,6 +142,10 @@ def pattern_violations(overrides):
             bad.append(name)
         if "AllowedValues" in declaration and text not in [str(v) for v in declaration["AllowedValues"]]:
             bad.append(name)
+        if declaration["Type"] == "Number":
+            number = float(text)
+            if number < declaration.get("MinValue", number) or number > declaration.get("MaxValue", number):
+                bad.append(name)
     return bad
 
 
@@ -176,6 +182,10 @@ PARAMETER_STATES = {
     "kafka function, none": {
         **FUNCTION, "KafkaBootstrapServers": "127.0.0.1:9092", "KafkaAuth": "none", "KafkaTopicPattern": "streamgate-*",
     },
+    # Rotation: scheduled or not (the default, 0), with or without AWSPREVIOUS's grace (default 60).
+    "rotation every 30 days, no grace": {"CredentialsRotationDays": "30", "PreviousCredentialsGraceMinutes": "0"},
+    "rotation every 1000 days, a week's grace": {"CredentialsRotationDays": "1000", "PreviousCredentialsGraceMinutes": "10080"},
+    "no rotation, no grace": {"PreviousCredentialsGraceMinutes": "0"},
 }
 STATES = {name: conditions_for(overrides) for name, overrides in PARAMETER_STATES.items()}
 KAFKA_FUNCTION_STATES = [name for name, c in STATES.items() if c["HasKafkaFunction"]]
@@ -426,6 +436,7 @@ class Authorizer(unittest.TestCase):
     def test_settings(self):
         auth = props("Api")["Auth"]
         self.assertEqual(auth["DefaultAuthorizer"], "BasicAuthorizer")
+        self.assertEqual(list(auth["Authorizers"]), ["BasicAuthorizer"], "one authorizer, the default of every route")
         authorizer = auth["Authorizers"]["BasicAuthorizer"]
         self.assertEqual(authorizer["FunctionArn"], {"Fn::GetAtt": ["AuthorizerFunction", "Arn"]})
         self.assertEqual(authorizer["AuthorizerPayloadFormatVersion"], "2.0")
@@ -443,30 +454,44 @@ class Authorizer(unittest.TestCase):
         variables = props("AuthorizerFunction")["Environment"]["Variables"]
         self.assertEqual(variables["PENDING_MAX_AGE_HOURS"], ref("PendingCredentialsMaxAgeHours"))
 
-    def test_the_topics_authorizer_caches_per_route_and_path(self):
-        # Its verdict depends on the topic in the path: keyed by the credentials alone, one cached
-        # allow would open every topic (and every route) to them.
+    def test_every_authorizer_caches_per_credentials_route_and_path(self):
+        # The verdict depends on the route (a named client's routes) and the path (a client scoped
+        # to POST /submit/orders-*/*, a topic outside KafkaTopicPattern): keyed by the credentials
+        # alone, one cached allow would open every route, stream and topic to them.
         authorizers = props("Api")["Auth"]["Authorizers"]
-        topics, basic = authorizers["TopicsAuthorizer"], authorizers["BasicAuthorizer"]
-        self.assertEqual(topics["FunctionArn"], basic["FunctionArn"], "the same function")
-        self.assertEqual(topics["AuthorizerPayloadFormatVersion"], "2.0")
-        self.assertIs(topics["EnableSimpleResponses"], True)
-        self.assertEqual(topics["Identity"]["Headers"], ["Authorization"])
-        self.assertEqual(set(topics["Identity"]["Context"]), {"routeKey", "path"})
-        self.assertEqual(topics["Identity"]["ReauthorizeEvery"], ref("AuthorizerCacheTtlSeconds"))
         schemes = transformed()["Api"]["Properties"]["Body"]["components"]["securitySchemes"]
-        sources = schemes["TopicsAuthorizer"]["x-amazon-apigateway-authorizer"]["identitySource"]
-        self.assertEqual(set(sources), {"$request.header.Authorization", "$context.routeKey", "$context.path"})
+        self.assertEqual(set(schemes), set(authorizers))
+        for name, authorizer in authorizers.items():
+            self.assertEqual(authorizer["Identity"]["Headers"], ["Authorization"], name)
+            self.assertEqual(set(authorizer["Identity"]["Context"]), {"routeKey", "path"}, name)
+            sources = schemes[name]["x-amazon-apigateway-authorizer"]["identitySource"]
+            self.assertEqual(set(sources), {"$request.header.Authorization", "$context.routeKey", "$context.path"}, name)
         # The authorizer reads the pattern it checks topics against.
         variables = props("AuthorizerFunction")["Environment"]["Variables"]
         self.assertEqual(variables["KAFKA_TOPIC_PATTERN"], ref("KafkaTopicPattern"))
 
-    def test_sam_applies_them_to_every_route_in_every_state(self):
+    def test_sam_applies_it_to_every_route_in_every_state(self):
+        # No operation names an authorizer of its own: a route without one would be open.
+        for state, conditions in STATES.items():
+            for key, operation in routes(conditions).items():
+                self.assertNotIn("security", operation, f"{state}: {key}")
         body = transformed()["Api"]["Properties"]["Body"]
         for state, conditions in STATES.items():
             for key, operation in routes(conditions, body).items():
-                expected = "TopicsAuthorizer" if key.split(" ")[1].startswith("/topics") else "BasicAuthorizer"
-                self.assertEqual(operation["security"], [{expected: []}], f"{state}: {key}")
+                self.assertEqual(operation["security"], [{"BasicAuthorizer": []}], f"{state}: {key}")
+
+    def test_previous_credentials_grace(self):
+        # AWSPREVIOUS is accepted this long after the rotation that demoted it (0 = never).
+        parameter = PARAMETERS["PreviousCredentialsGraceMinutes"]
+        self.assertEqual((parameter["Type"], parameter["Default"]), ("Number", 60))
+        self.assertEqual((parameter["MinValue"], parameter["MaxValue"]), (0, 10080))
+        variables = props("AuthorizerFunction")["Environment"]["Variables"]
+        self.assertEqual(variables["PREVIOUS_GRACE_MINUTES"], ref("PreviousCredentialsGraceMinutes"))
+        for state, conditions in STATES.items():
+            deployed = active(props("AuthorizerFunction"), conditions)["Environment"]["Variables"]
+            self.assertEqual(deployed["PREVIOUS_GRACE_MINUTES"], ref("PreviousCredentialsGraceMinutes"), state)
+        self.assertEqual(pattern_violations({"PreviousCredentialsGraceMinutes": "10081"}), ["PreviousCredentialsGraceMinutes"])
+        self.assertEqual(pattern_violations({"PreviousCredentialsGraceMinutes": "-1"}), ["PreviousCredentialsGraceMinutes"])
 
 
 class Mapping(unittest.TestCase):
@@ -520,6 +545,7 @@ class Functions(unittest.TestCase):
         "ConsumerFunction": "consumer",
         "StreamsFunction": "streams",
         "TopicsFunction": "topics",
+        "RotationFunction": "rotation",
     }
 
     def test_runtime_build_and_size(self):
@@ -542,9 +568,11 @@ class Functions(unittest.TestCase):
     def test_every_environment_variable_is_read_by_the_function(self):
         for name, crate in self.FUNCTIONS.items():
             variables = props(name)["Environment"]["Variables"]
-            source = (ROOT / crate / "src" / "config.rs").read_text()
+            config = ROOT / crate / "src" / "config.rs"
+            self.assertTrue(config.is_file(), f"{name}: {crate}/src/config.rs reads the function's environment")
+            source = config.read_text()
             for variable in variables:
-                self.assertIn(f'"{variable}"', source, f"{name}: {variable} is not read by {crate}")
+                self.assertTrue(f'"{variable}"' in source, f"{name}: {variable} is not read by {crate}/src/config.rs")
         self.assertEqual(
             props("ConsumerFunction")["Environment"]["Variables"]["TABLE_NAME"], ref("EventsTable")
         )
@@ -622,12 +650,18 @@ class Data(unittest.TestCase):
         self.assertEqual(generated["GenerateStringKey"], "password")
         self.assertGreaterEqual(generated["PasswordLength"], 32)
         self.assertIs(generated["ExcludePunctuation"], True, "no ':' or header-breaking characters")
+        # The generated secret stays the single-user form; named clients come from `streamgate credentials`.
+        self.assertEqual(generated["SecretStringTemplate"], {"Fn::Sub": '{"username": "${Username}"}'})
 
     def test_every_parameter_is_in_one_guided_group(self):
         # `sam deploy --guided` and the console ask in these groups; a parameter outside them is asked last, alone.
         groups = plain(TEMPLATE["Metadata"]["AWS::CloudFormation::Interface"]["ParameterGroups"])
         grouped = [name for group in groups for name in group["Parameters"]]
         self.assertEqual(sorted(grouped), sorted(PARAMETERS))
+        access = next(g for g in groups if g["Label"]["default"] == "Access")
+        self.assertLessEqual({"PreviousCredentialsGraceMinutes", "CredentialsRotationDays"}, set(access["Parameters"]))
+        for name, declaration in PARAMETERS.items():
+            self.assertTrue(declaration.get("Description"), f"{name}: --guided shows the description")
         kafka = next(g for g in groups if g["Label"]["default"] == "Kafka (/topics)")
         self.assertEqual({n for n in PARAMETERS if n.startswith("Kafka")}, set(kafka["Parameters"]))
 
@@ -642,11 +676,25 @@ class Data(unittest.TestCase):
                 "StreamName",
                 "DeadLetterQueueUrl",
                 "ConsumerFunctionName",
+                "RotationFunctionName",
+                "RotationFunctionArn",
             }
             <= set(TEMPLATE["Outputs"])
         )
         command = plain(TEMPLATE["Outputs"]["GetCredentialsCommand"]["Value"])["Fn::Sub"]
         self.assertTrue(command.startswith("aws secretsmanager get-secret-value"))
+        outputs = plain(TEMPLATE["Outputs"])
+        self.assertEqual(outputs["RotationFunctionName"]["Value"], ref("RotationFunction"))
+        self.assertEqual(outputs["RotationFunctionArn"]["Value"], {"Fn::GetAtt": ["RotationFunction", "Arn"]})
+        self.assertNotIn("Condition", outputs["RotationFunctionName"], "the function is always deployed")
+
+    def test_the_readme_lists_every_parameter(self):
+        # The Configuration table of the README: one row per parameter (two share one row), no more.
+        readme = (ROOT / "README.md").read_text()
+        table = readme.split("### Configuration", 1)[1].split("\n\n| parameter |", 1)[1].split("\n\n", 1)[0]
+        documented = [name for row in table.splitlines()[2:] for name in re.findall(r"`(\w+)`", row.split(" | ")[0])]
+        self.assertEqual(sorted(documented), sorted(PARAMETERS))
+        self.assertEqual(len(PARAMETERS), 38)
 
 
 def managed_policy(arn):
@@ -663,7 +711,14 @@ class Iam(unittest.TestCase):
         roles = {name: r["Properties"] for name, r in resources.items() if r["Type"] == "AWS::IAM::Role"}
         self.assertEqual(
             set(roles),
-            {"ApiKinesisRole", "AuthorizerFunctionRole", "ConsumerFunctionRole", "StreamsFunctionRole", "TopicsFunctionRole"},
+            {
+                "ApiKinesisRole",
+                "AuthorizerFunctionRole",
+                "ConsumerFunctionRole",
+                "StreamsFunctionRole",
+                "TopicsFunctionRole",
+                "RotationFunctionRole",
+            },
         )
         for state, conditions in STATES.items():
             for name, declared in roles.items():
@@ -764,9 +819,97 @@ class Iam(unittest.TestCase):
         self.assertEqual(variables["PROXY_STREAM_PREFIX"], {"Fn::Sub": "${AWS::StackName}-proxy-"})
         self.assertEqual(variables["INGESTION_STREAM"], ref("EventStream"))
 
+    def test_the_rotation_function_may_rotate_only_the_credentials_secret(self):
+        resources = transformed()
+        role = resources["RotationFunctionRole"]["Properties"]
+        statements = [s for p in role["Policies"] for s in p["PolicyDocument"]["Statement"]]
+        self.assertEqual(len(statements), 1, statements)
+        actions = statements[0]["Action"]
+        self.assertEqual(
+            sorted(actions if isinstance(actions, list) else [actions]),
+            [
+                "secretsmanager:DescribeSecret",
+                "secretsmanager:GetSecretValue",
+                "secretsmanager:ListSecretVersionIds",
+                "secretsmanager:PutSecretValue",
+                "secretsmanager:UpdateSecretVersionStage",
+            ],
+            "no GetRandomPassword (unscopable; passwords come from the OS CSPRNG), nothing else",
+        )
+        self.assertEqual(statements[0]["Resource"], ref("CredentialsSecret"))
+        self.assertEqual(statements[0]["Effect"], "Allow")
+        self.assertNotIn("Condition", resources["RotationFunctionRole"], "deployed in every state")
+        self.assertEqual({managed_policy(a) for a in role["ManagedPolicyArns"]}, {BASIC_EXECUTION})
+
     def test_everything_of_the_streams_api_goes_with_it(self):
         for name in ["StreamsFunction", "StreamsLogs", "StreamsInvokePermission", "StreamsErrorsAlarm"]:
             self.assertEqual(RESOURCES[name]["Condition"], "HasStreamsApi", name)
+
+
+class Rotation(unittest.TestCase):
+    def test_the_rotation_function(self):
+        function = RESOURCES["RotationFunction"]
+        self.assertNotIn("Condition", function, "always deployed: `streamgate credentials rotate` invokes it")
+        properties = props("RotationFunction")
+        self.assertEqual(properties["Environment"]["Variables"], {"CREDENTIALS_SECRET": ref("CredentialsSecret")})
+        self.assertEqual(properties["CodeUri"], ".")
+        self.assertEqual((properties["MemorySize"], properties["Timeout"]), (128, 30))
+        self.assertEqual(properties["LoggingConfig"]["LogGroup"], ref("RotationLogs"))
+        self.assertNotIn("Condition", RESOURCES["RotationLogs"])
+        self.assertEqual(props("RotationLogs")["RetentionInDays"], ref("LogRetentionDays"))
+        checkov = lambda name: plain(RESOURCES[name]["Metadata"])["checkov"]
+        self.assertEqual(checkov("RotationFunction"), checkov("AuthorizerFunction"))
+        self.assertEqual(checkov("RotationLogs"), checkov("AuthorizerLogs"))
+        self.assertNotIn("Events", properties, "invoked by Secrets Manager and the CLI only")
+
+    def test_secrets_manager_may_invoke_it_for_this_secret_only(self):
+        permission = RESOURCES["RotationFunctionSecretsManagerPermission"]
+        self.assertEqual(permission["Type"], "AWS::Lambda::Permission")
+        self.assertNotIn("Condition", permission, "the CLI's rotation runs through Secrets Manager too")
+        self.assertEqual(
+            props("RotationFunctionSecretsManagerPermission"),
+            {
+                "Action": "lambda:InvokeFunction",
+                "FunctionName": ref("RotationFunction"),
+                "Principal": "secretsmanager.amazonaws.com",
+                # Against the confused deputy: this account, this secret.
+                "SourceAccount": ref("AWS::AccountId"),
+                "SourceArn": ref("CredentialsSecret"),
+            },
+        )
+        # Nothing else may invoke it: no other permission names the function.
+        for name, resource in RESOURCES.items():
+            if resource["Type"] == "AWS::Lambda::Permission" and name != "RotationFunctionSecretsManagerPermission":
+                self.assertNotEqual(plain(resource["Properties"])["FunctionName"], ref("RotationFunction"), name)
+
+    def test_the_schedule_exists_only_with_rotation_days(self):
+        schedule = RESOURCES["CredentialsRotationSchedule"]
+        self.assertEqual(schedule["Type"], "AWS::SecretsManager::RotationSchedule")
+        self.assertEqual(schedule["Condition"], "HasCredentialsRotation")
+        self.assertEqual(plain(schedule["DependsOn"]), "RotationFunctionSecretsManagerPermission")
+        self.assertEqual(
+            props("CredentialsRotationSchedule"),
+            {
+                "SecretId": ref("CredentialsSecret"),
+                "RotationLambdaARN": {"Fn::GetAtt": ["RotationFunction", "Arn"]},
+                "RotationRules": {"AutomaticallyAfterDays": ref("CredentialsRotationDays")},
+                # A deploy must not replace the password just handed out.
+                "RotateImmediatelyOnUpdate": False,
+            },
+        )
+        parameter = PARAMETERS["CredentialsRotationDays"]
+        self.assertEqual((parameter["Type"], parameter["Default"]), ("Number", 0), "off by default")
+        self.assertEqual((parameter["MinValue"], parameter["MaxValue"]), (0, 1000), "AutomaticallyAfterDays takes 1-1000")
+        for state, overrides in PARAMETER_STATES.items():
+            days = int(parameter_values(overrides)["CredentialsRotationDays"])
+            self.assertEqual(STATES[state]["HasCredentialsRotation"], days > 0, state)
+        self.assertTrue(any(c["HasCredentialsRotation"] for c in STATES.values()))
+        self.assertFalse(STATES["streams on"]["HasCredentialsRotation"], "the defaults schedule nothing")
+        self.assertEqual(pattern_violations({"CredentialsRotationDays": "1001"}), ["CredentialsRotationDays"])
+        # After the SAM transform, as CloudFormation gets it.
+        transformed_schedule = transformed()["CredentialsRotationSchedule"]
+        self.assertEqual(transformed_schedule["Condition"], "HasCredentialsRotation")
+        self.assertIn("RotationFunctionSecretsManagerPermission", transformed_schedule["DependsOn"])
 
 
 class Alarms(unittest.TestCase):
@@ -779,6 +922,7 @@ class Alarms(unittest.TestCase):
             'Errors:[{"Name": "FunctionName", "Value": {"Ref": "ConsumerFunction"}}]',
             'Errors:[{"Name": "FunctionName", "Value": {"Ref": "StreamsFunction"}}]',
             'Errors:[{"Name": "FunctionName", "Value": {"Ref": "TopicsFunction"}}]',
+            'Errors:[{"Name": "FunctionName", "Value": {"Ref": "RotationFunction"}}]',
         ]
         for metric in expected:
             self.assertTrue(any(a.startswith(metric) for a in alarms), metric)

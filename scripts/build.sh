@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `make build`: sam build of the four functions (release, cargo-lambda, arm64 by default) and the zip size
+# `make build`: sam build of the five functions (release, cargo-lambda, arm64 by default) and the zip size
 # of each. ARCH=x86_64 builds for x86_64 instead (deploy with FunctionArchitecture=x86_64).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -39,7 +39,7 @@ ZIP_LIMIT_MB="${ZIP_LIMIT_MB:-4}" python3 - <<'PY'
 import io, os, sys, zipfile
 limit = float(os.environ["ZIP_LIMIT_MB"])
 over = []
-for function in ("AuthorizerFunction", "ConsumerFunction", "StreamsFunction", "TopicsFunction"):
+for function in ("AuthorizerFunction", "ConsumerFunction", "StreamsFunction", "TopicsFunction", "RotationFunction"):
     path = os.path.join(".aws-sam", "build", function, "bootstrap")
     data = io.BytesIO()
     with zipfile.ZipFile(data, "w", zipfile.ZIP_DEFLATED) as archive:

@@ -15,10 +15,11 @@ use std::future::Future;
 use std::sync::Arc;
 
 use parking_lot::Mutex;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use crate::basic::Presented;
-use crate::credentials::CredentialSet;
+use crate::credentials::{CredentialSet, Identity};
+use crate::rotation::{SystemWallClock, WallClock};
 
 /// Monotonic time since an arbitrary origin.
 pub trait Clock: Send + Sync {
@@ -99,13 +100,15 @@ impl Default for CachePolicy {
 }
 
 /// The cache's answer for one presented pair.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Check {
     /// The pair is accepted. `stale` when the answer came from credentials past their TTL because
     /// the store is failing.
     Accepted {
         /// Decided from expired credentials.
         stale: bool,
+        /// Who it authenticates.
+        client: Arc<Identity>,
     },
     /// The pair is not accepted.
     Rejected,
@@ -139,13 +142,16 @@ impl Snapshot {
     }
 
     /// The answer from this snapshot alone, without asking the store.
-    fn judge(&self, now: Duration, policy: &CachePolicy, presented: &Presented) -> Check {
+    fn judge(&self, now: Duration, wall: SystemTime, policy: &CachePolicy, presented: &Presented) -> Check {
         match self.usable(now, policy) {
             None => Check::Unavailable,
-            Some(credentials) if credentials.accepts(presented) => Check::Accepted {
-                stale: self.expired(now, policy),
+            Some(credentials) => match credentials.identify(presented, wall) {
+                Some(client) => Check::Accepted {
+                    stale: self.expired(now, policy),
+                    client,
+                },
+                None => Check::Rejected,
             },
-            Some(_) => Check::Rejected,
         }
     }
 }
@@ -154,6 +160,7 @@ impl Snapshot {
 pub struct CredentialCache<S, C = SystemClock> {
     source: S,
     clock: C,
+    wall: Arc<dyn WallClock>,
     policy: CachePolicy,
     state: Mutex<Arc<Snapshot>>,
     refresh_gate: tokio::sync::Mutex<()>,
@@ -165,10 +172,17 @@ impl<S: SecretSource, C: Clock> CredentialCache<S, C> {
         CredentialCache {
             source,
             clock,
+            wall: Arc::new(SystemWallClock),
             policy,
             state: Mutex::new(Arc::new(Snapshot::default())),
             refresh_gate: tokio::sync::Mutex::new(()),
         }
+    }
+
+    /// Judges the end of a demoted version's grace by `wall` instead of the system's clock (tests).
+    pub fn with_wall_clock(mut self, wall: impl WallClock + 'static) -> Self {
+        self.wall = Arc::new(wall);
+        self
     }
 
     /// The source, e.g. to read its counters in tests.
@@ -190,12 +204,12 @@ impl<S: SecretSource, C: Clock> CredentialCache<S, C> {
             (snapshot, fetched) = self.refresh(snapshot.generation).await;
             fetches += u64::from(fetched);
         }
-        let mut check = snapshot.judge(self.clock.now(), &self.policy, presented);
+        let mut check = snapshot.judge(self.clock.now(), self.wall.now(), &self.policy, presented);
         if check == Check::Rejected && snapshot.may_attempt(self.clock.now(), &self.policy) {
             // A mismatch may mean the secret was rotated since we fetched it: look once more.
             let (snapshot, fetched) = self.refresh(snapshot.generation).await;
             fetches += u64::from(fetched);
-            check = snapshot.judge(self.clock.now(), &self.policy, presented);
+            check = snapshot.judge(self.clock.now(), self.wall.now(), &self.policy, presented);
         }
         let lookup = Lookup {
             store_requests: fetches * self.source.requests_per_fetch(),
@@ -370,7 +384,12 @@ mod tests {
         }
     }
 
-    const ACCEPTED: Check = Check::Accepted { stale: false };
+    fn accepted(stale: bool) -> Check {
+        Check::Accepted {
+            stale,
+            client: Arc::new(Identity::unrestricted("u")),
+        }
+    }
 
     fn cache(source: &FakeSource, clock: &ManualClock) -> CredentialCache<FakeSource, ManualClock> {
         CredentialCache::new(source.clone(), clock.clone(), CachePolicy::default())
@@ -381,7 +400,7 @@ mod tests {
         let (source, clock) = (FakeSource::with(&[("u", "pw")]), ManualClock::default());
         let cache = cache(&source, &clock);
         for _ in 0..100 {
-            assert_eq!(cache.check(&p("u", "pw")).await, ACCEPTED);
+            assert_eq!(cache.check(&p("u", "pw")).await, accepted(false));
             clock.advance(Duration::from_secs(1));
         }
         assert_eq!(source.calls(), 1, "100 s of allows within the 300 s TTL: one fetch");
@@ -391,10 +410,10 @@ mod tests {
     async fn refreshes_after_ttl() {
         let (source, clock) = (FakeSource::with(&[("u", "old")]), ManualClock::default());
         let cache = cache(&source, &clock);
-        assert_eq!(cache.check(&p("u", "old")).await, ACCEPTED);
+        assert_eq!(cache.check(&p("u", "old")).await, accepted(false));
         source.set(Some(&[("u", "new")]));
         clock.advance(Duration::from_secs(299));
-        assert_eq!(cache.check(&p("u", "old")).await, ACCEPTED, "still within TTL");
+        assert_eq!(cache.check(&p("u", "old")).await, accepted(false), "still within TTL");
         assert_eq!(source.calls(), 1);
         clock.advance(Duration::from_secs(1));
         assert_eq!(cache.check(&p("u", "old")).await, Check::Rejected);
@@ -409,7 +428,7 @@ mod tests {
     async fn mismatch_refreshes_once_after_min_refresh_so_rotation_is_seen() {
         let (source, clock) = (FakeSource::with(&[("u", "old")]), ManualClock::default());
         let cache = cache(&source, &clock);
-        assert_eq!(cache.check(&p("u", "old")).await, ACCEPTED);
+        assert_eq!(cache.check(&p("u", "old")).await, accepted(false));
         source.set(Some(&[("u", "new")]));
         clock.advance(Duration::from_secs(10));
         assert_eq!(
@@ -421,7 +440,7 @@ mod tests {
         clock.advance(Duration::from_secs(20));
         assert_eq!(
             cache.check(&p("u", "new")).await,
-            ACCEPTED,
+            accepted(false),
             "30 s later the mismatch refreshes"
         );
         assert_eq!(source.calls(), 2);
@@ -455,7 +474,7 @@ mod tests {
             })
             .collect();
         for (i, task) in tasks.into_iter().enumerate() {
-            let expected = if i % 2 == 0 { ACCEPTED } else { Check::Rejected };
+            let expected = if i % 2 == 0 { accepted(false) } else { Check::Rejected };
             assert_eq!(task.await.unwrap(), expected);
         }
         assert_eq!(source.calls(), 1, "50 concurrent cold checks, one fetch");
@@ -473,7 +492,7 @@ mod tests {
         source.set(Some(&[("u", "pw")]));
         assert_eq!(
             cache.check(&p("u", "pw")).await,
-            ACCEPTED,
+            accepted(false),
             "recovers once the store answers"
         );
     }
@@ -482,14 +501,14 @@ mod tests {
     async fn serves_stale_within_grace_then_fails_closed() {
         let (source, clock) = (FakeSource::with(&[("u", "pw")]), ManualClock::default());
         let cache = cache(&source, &clock);
-        assert_eq!(cache.check(&p("u", "pw")).await, ACCEPTED);
+        assert_eq!(cache.check(&p("u", "pw")).await, accepted(false));
         source.set(None);
         clock.advance(Duration::from_secs(300));
-        assert_eq!(cache.check(&p("u", "pw")).await, Check::Accepted { stale: true });
+        assert_eq!(cache.check(&p("u", "pw")).await, accepted(true));
         assert_eq!(cache.check(&p("u", "bad")).await, Check::Rejected);
         // TTL 300 s + grace 3600 s after the last successful fetch, nothing is usable.
         clock.advance(Duration::from_secs(3599));
-        assert_eq!(cache.check(&p("u", "pw")).await, Check::Accepted { stale: true });
+        assert_eq!(cache.check(&p("u", "pw")).await, accepted(true));
         clock.advance(Duration::from_secs(1));
         assert_eq!(cache.check(&p("u", "pw")).await, Check::Unavailable);
         let calls = source.calls();
@@ -511,8 +530,12 @@ mod tests {
             store_requests: 0,
             cache_hit: true,
         };
-        assert_eq!(cache.check_counted(&p("u", "pw")).await, (ACCEPTED, fetched), "cold");
-        assert_eq!(cache.check_counted(&p("u", "pw")).await, (ACCEPTED, hit));
+        assert_eq!(
+            cache.check_counted(&p("u", "pw")).await,
+            (accepted(false), fetched),
+            "cold"
+        );
+        assert_eq!(cache.check_counted(&p("u", "pw")).await, (accepted(false), hit));
         assert_eq!(
             cache.check_counted(&p("u", "x")).await,
             (Check::Rejected, hit),
@@ -534,10 +557,10 @@ mod tests {
     async fn rotation_accepts_current_and_pending() {
         let (source, clock) = (FakeSource::with(&[("u", "current")]), ManualClock::default());
         let cache = cache(&source, &clock);
-        assert_eq!(cache.check(&p("u", "current")).await, ACCEPTED);
+        assert_eq!(cache.check(&p("u", "current")).await, accepted(false));
         source.set(Some(&[("u", "current"), ("u", "pending")]));
         clock.advance(Duration::from_secs(30));
-        assert_eq!(cache.check(&p("u", "pending")).await, ACCEPTED);
-        assert_eq!(cache.check(&p("u", "current")).await, ACCEPTED);
+        assert_eq!(cache.check(&p("u", "pending")).await, accepted(false));
+        assert_eq!(cache.check(&p("u", "current")).await, accepted(false));
     }
 }

@@ -6,6 +6,10 @@ use emf::{Namespace, NamespaceError};
 
 use crate::cache::CachePolicy;
 use crate::rotation::DEFAULT_PENDING_MAX_AGE;
+use crate::secrets::DEFAULT_PREVIOUS_GRACE;
+
+/// The range of `PREVIOUS_GRACE_MINUTES`: 0 (never) to a week (the template parameter's bounds).
+pub const PREVIOUS_GRACE_MINUTES: std::ops::RangeInclusive<u64> = 0..=10080;
 
 /// The range of `PENDING_MAX_AGE_HOURS`: at least an hour (a rotation needs time to finish), at most
 /// 30 days (the template parameter's bounds).
@@ -21,6 +25,9 @@ pub struct Config {
     /// `PENDING_MAX_AGE_HOURS` (default 24): a pending version is accepted only this long after its
     /// creation.
     pub pending_max_age: Duration,
+    /// `PREVIOUS_GRACE_MINUTES` (default 60, 0 = never): the version a rotation demoted
+    /// (AWSPREVIOUS) is accepted this long after the current version's creation.
+    pub previous_grace: Duration,
     /// `METRICS_NAMESPACE` (default `streamgate`): the CloudWatch namespace of the EMF metrics.
     pub metrics_namespace: Namespace,
     /// `KAFKA_TOPIC_PATTERN` (default `*`): the topics `/topics/{topic}` routes may name.
@@ -44,6 +51,9 @@ pub enum ConfigError {
     /// `PENDING_MAX_AGE_HOURS` is not a whole number of hours from 1 to 720.
     #[error("environment variable PENDING_MAX_AGE_HOURS must be a whole number of hours from 1 to 720, got {0:?}")]
     BadPendingMaxAge(String),
+    /// `PREVIOUS_GRACE_MINUTES` is not a whole number of minutes from 0 to 10080.
+    #[error("environment variable PREVIOUS_GRACE_MINUTES must be a whole number of minutes from 0 to 10080, got {0:?}")]
+    BadPreviousGrace(String),
     /// `METRICS_NAMESPACE` is not a CloudWatch namespace.
     #[error("environment variable METRICS_NAMESPACE: {reason} (got {value:?})")]
     BadMetricsNamespace {
@@ -87,6 +97,16 @@ impl Config {
                 .map(|hours| Duration::from_secs(hours * 3600))
                 .ok_or(ConfigError::BadPendingMaxAge(value))?,
         };
+        let previous_grace = match lookup("PREVIOUS_GRACE_MINUTES") {
+            None => DEFAULT_PREVIOUS_GRACE,
+            Some(value) => value
+                .trim()
+                .parse::<u64>()
+                .ok()
+                .filter(|minutes| PREVIOUS_GRACE_MINUTES.contains(minutes))
+                .map(|minutes| Duration::from_secs(minutes * 60))
+                .ok_or(ConfigError::BadPreviousGrace(value))?,
+        };
         let metrics_namespace = match lookup("METRICS_NAMESPACE") {
             None => Namespace::default(),
             Some(value) => {
@@ -102,6 +122,7 @@ impl Config {
             topic_policy,
             secret_id,
             pending_max_age,
+            previous_grace,
             metrics_namespace,
             policy: CachePolicy {
                 ttl: seconds("CREDENTIALS_TTL_SECONDS", defaults.ttl)?,
@@ -158,6 +179,27 @@ mod tests {
             let error = with(bad).unwrap_err();
             assert_eq!(error, ConfigError::BadPendingMaxAge(bad.to_string()));
             assert!(error.to_string().contains("PENDING_MAX_AGE_HOURS"), "{error}");
+        }
+    }
+
+    #[test]
+    fn previous_grace_is_whole_minutes_in_range() {
+        let with = |value: &str| config(&[("CREDENTIALS_SECRET", "s"), ("PREVIOUS_GRACE_MINUTES", value)]);
+        assert_eq!(
+            config(&[("CREDENTIALS_SECRET", "s")]).unwrap().previous_grace,
+            Duration::from_secs(3600)
+        );
+        for (value, minutes) in [("0", 0), ("1", 1), (" 10080 ", 10080)] {
+            assert_eq!(
+                with(value).unwrap().previous_grace,
+                Duration::from_secs(minutes * 60),
+                "{value}"
+            );
+        }
+        for bad in ["10081", "", "-1", "1h"] {
+            let error = with(bad).unwrap_err();
+            assert_eq!(error, ConfigError::BadPreviousGrace(bad.to_string()));
+            assert!(error.to_string().contains("PREVIOUS_GRACE_MINUTES"), "{error}");
         }
     }
 

@@ -1,11 +1,42 @@
 //! The accepted credentials and their constant-time check.
 
+use std::sync::Arc;
+use std::time::SystemTime;
+
+use clients::{Client, RoutePattern};
 use sha2::{Digest, Sha256};
-use subtle::{Choice, ConstantTimeEq};
+use subtle::{Choice, ConditionallySelectable, ConstantTimeEq};
 
 use crate::basic::Presented;
 
-/// One accepted username/password pair, held only as SHA-256 digests.
+/// Who a matching pair authenticates: the client's name and what it may call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Identity {
+    /// The client's username, its name in logs, metrics and `context.username`.
+    pub name: String,
+    /// Its routes; `None` = every route.
+    pub routes: Option<Vec<RoutePattern>>,
+}
+
+impl Identity {
+    /// A client that may call every route.
+    pub fn unrestricted(name: &str) -> Identity {
+        Identity {
+            name: name.into(),
+            routes: None,
+        }
+    }
+
+    /// Whether a request with `method` and decoded path `segments` is within this client's scope.
+    pub fn allows<S: AsRef<str>>(&self, method: &str, segments: &[S]) -> bool {
+        self.routes
+            .as_ref()
+            .is_none_or(|routes| routes.iter().any(|route| route.matches(method, segments)))
+    }
+}
+
+/// One accepted username/password pair, held only as SHA-256 digests, with the identity it
+/// authenticates and, for a demoted version's password, the time it stops being accepted.
 ///
 /// Comparing fixed-size digests instead of the strings removes the length leak of a plain comparison,
 /// and `subtle` compares them without an early exit.
@@ -13,26 +44,53 @@ use crate::basic::Presented;
 pub struct Credential {
     user: [u8; 32],
     password: [u8; 32],
+    identity: Arc<Identity>,
+    until: Option<SystemTime>,
 }
 
 impl Credential {
-    /// Builds the stored form of a pair.
+    /// An unrestricted pair, accepted without end (tests and the single-user form).
     pub fn new(username: &str, password: &str) -> Credential {
+        Credential::scoped(username, password, Arc::new(Identity::unrestricted(username)))
+    }
+
+    /// The pair of `client`, with its routes.
+    pub fn of(client: &Client) -> Credential {
+        let identity = Identity {
+            name: client.username.clone(),
+            routes: client.routes.clone(),
+        };
+        Credential::scoped(&client.username, &client.password, Arc::new(identity))
+    }
+
+    /// A pair authenticating `identity`.
+    pub fn scoped(username: &str, password: &str, identity: Arc<Identity>) -> Credential {
         Credential {
             user: digest(username),
             password: digest(password),
+            identity,
+            until: None,
         }
+    }
+
+    /// Accepted only before `until` (a demoted version's grace).
+    pub fn until(mut self, until: SystemTime) -> Credential {
+        self.until = Some(until);
+        self
     }
 }
 
 impl std::fmt::Debug for Credential {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Credential(<redacted>)")
+        f.debug_struct("Credential")
+            .field("identity", &self.identity.name)
+            .field("until", &self.until)
+            .finish_non_exhaustive()
     }
 }
 
-/// Every pair accepted right now: the `AWSCURRENT` version of the secret and, during a rotation, the
-/// `AWSPENDING` one.
+/// Every pair accepted right now: the clients of the `AWSCURRENT` version and, around a rotation,
+/// of a young `AWSPENDING` and of `AWSPREVIOUS` within its grace.
 #[derive(Debug, Clone, Default)]
 pub struct CredentialSet {
     accepted: Vec<Credential>,
@@ -54,18 +112,33 @@ impl CredentialSet {
         self.accepted.is_empty()
     }
 
-    /// Whether the presented pair equals one of the accepted pairs.
+    /// Whether the presented pair equals one of the pairs accepted at `now`.
+    pub fn accepts(&self, presented: &Presented) -> bool {
+        self.identify(presented, SystemTime::now()).is_some()
+    }
+
+    /// The identity the presented pair authenticates at `now`, if any.
     ///
     /// Runs in time independent of where the first difference is, of which half (user or password)
-    /// differs, and of which accepted pair matched: every pair is checked, both halves each time.
-    pub fn accepts(&self, presented: &Presented) -> bool {
+    /// differs, of whether the user exists, and of which accepted pair matched: every pair is
+    /// checked, both halves each time, and the match is picked without a branch on secret data.
+    pub fn identify(&self, presented: &Presented, now: SystemTime) -> Option<Arc<Identity>> {
         let user = digest(&presented.username);
         let password = digest(&presented.password);
         let mut any = Choice::from(0);
-        for candidate in &self.accepted {
-            any |= candidate.user.ct_eq(&user) & candidate.password.ct_eq(&password);
+        let mut index = 0u32;
+        for (position, candidate) in self.accepted.iter().enumerate() {
+            // Expiry depends on the clock and the secret's dates, not on what was presented.
+            let live = Choice::from(u8::from(candidate.until.is_none_or(|until| now < until)));
+            let hit = candidate.user.ct_eq(&user) & candidate.password.ct_eq(&password) & live;
+            index.conditional_assign(&u32::try_from(position).unwrap_or(u32::MAX), hit);
+            any |= hit;
         }
-        any.into()
+        let matched: bool = any.into();
+        matched
+            .then(|| self.accepted.get(index as usize))
+            .flatten()
+            .map(|credential| Arc::clone(&credential.identity))
     }
 }
 
@@ -76,6 +149,7 @@ fn digest(value: &str) -> [u8; 32] {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::Duration;
 
     fn presented(username: &str, password: &str) -> Presented {
         Presented {
@@ -99,11 +173,37 @@ mod tests {
     }
 
     #[test]
-    fn accepts_any_pair_of_the_set() {
-        let set = CredentialSet::new(vec![Credential::new("u", "current"), Credential::new("u", "pending")]);
-        assert!(set.accepts(&presented("u", "current")));
-        assert!(set.accepts(&presented("u", "pending")));
-        assert!(!set.accepts(&presented("u", "previous")));
+    fn accepts_any_pair_of_the_set_and_names_its_client() {
+        let scoped = Arc::new(Identity {
+            name: "partner".into(),
+            routes: Some(vec![RoutePattern::parse("GET /streams").unwrap()]),
+        });
+        let set = CredentialSet::new(vec![
+            Credential::new("u", "current"),
+            Credential::new("u", "pending"),
+            Credential::scoped("partner", "p1", Arc::clone(&scoped)),
+        ]);
+        let now = SystemTime::now();
+        assert_eq!(set.identify(&presented("u", "current"), now).unwrap().name, "u");
+        assert_eq!(set.identify(&presented("u", "pending"), now).unwrap().name, "u");
+        assert_eq!(set.identify(&presented("partner", "p1"), now), Some(scoped));
+        assert!(set.identify(&presented("u", "previous"), now).is_none());
+        assert!(set.identify(&presented("partner", "current"), now).is_none());
+    }
+
+    #[test]
+    fn a_pair_with_an_end_is_refused_from_then_on() {
+        let now = SystemTime::now();
+        let set = CredentialSet::new(vec![Credential::new("u", "old").until(now + Duration::from_secs(60))]);
+        assert!(set.identify(&presented("u", "old"), now).is_some());
+        assert!(
+            set.identify(&presented("u", "old"), now + Duration::from_secs(59))
+                .is_some()
+        );
+        assert!(
+            set.identify(&presented("u", "old"), now + Duration::from_secs(60))
+                .is_none()
+        );
     }
 
     #[test]
@@ -114,6 +214,7 @@ mod tests {
     #[test]
     fn debug_never_shows_digests() {
         let set = CredentialSet::new(vec![Credential::new("u", "p")]);
-        assert!(format!("{set:?}").contains("redacted"));
+        let text = format!("{set:?}");
+        assert!(text.contains("..") && !text.contains("password"), "{text}");
     }
 }

@@ -65,12 +65,33 @@ impl std::fmt::Debug for AuthRequest {
 /// Where an HTTP API request is going, as its authorizer event says.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct RouteInfo {
+    /// `requestContext.http.method`.
+    pub method: String,
     /// `routeKey`, e.g. `POST /topics/{topic}`.
     pub route_key: String,
     /// `rawPath`, percent-encoding intact.
     pub raw_path: String,
     /// `requestContext.stage` (`$default`: no prefix on `rawPath`).
     pub stage: String,
+}
+
+impl RouteInfo {
+    /// `rawPath` without the stage's prefix ([`path_in_stage`]).
+    pub fn path_in_stage(&self) -> Option<&str> {
+        path_in_stage(&self.raw_path, &self.stage)
+    }
+}
+
+/// `raw_path` without the stage's own prefix (a named stage's `/prod`), starting with `/`; `None`
+/// when the path does not start with it.
+pub fn path_in_stage<'a>(raw_path: &'a str, stage: &str) -> Option<&'a str> {
+    match stage {
+        "" | "$default" => raw_path.starts_with('/').then_some(raw_path),
+        stage => raw_path
+            .strip_prefix('/')
+            .and_then(|rest| rest.strip_prefix(stage))
+            .filter(|rest| rest.starts_with('/')),
+    }
 }
 
 /// An event this function cannot answer. Messages never contain event values.
@@ -107,6 +128,7 @@ pub fn parse_event(event: Value) -> Result<AuthRequest, EventError> {
                 serde_json::from_value(object).map_err(|_| invalid("does not match the 2.0 payload format"))?;
             // Absent fields become empty strings, which a path check refuses: never a skipped check.
             route = Some(RouteInfo {
+                method: typed.request_context.http.method.to_string(),
                 route_key: typed.route_key.unwrap_or_default(),
                 raw_path: typed.raw_path.unwrap_or_default(),
                 stage: typed.request_context.stage.unwrap_or_default(),
@@ -182,6 +204,8 @@ pub enum Answer {
     Allow {
         /// The authenticated user.
         username: String,
+        /// REST only: the policy's resources (what the client may call; cached per token).
+        resources: Vec<String>,
     },
     /// Refuse the request (HTTP API → 403, REST → 403 explicit deny).
     Deny,
@@ -193,7 +217,7 @@ pub const ANONYMOUS_PRINCIPAL: &str = "anonymous";
 /// Builds the response the flavour expects.
 pub fn respond(request: &AuthRequest, answer: &Answer) -> Value {
     let context = match answer {
-        Answer::Allow { username } => json!({ "username": username }),
+        Answer::Allow { username, .. } => json!({ "username": username }),
         Answer::Deny => json!({}),
     };
     match request.flavour {
@@ -206,13 +230,14 @@ pub fn respond(request: &AuthRequest, answer: &Answer) -> Value {
         Flavour::RestRequest | Flavour::RestToken => {
             let mut statement = IamPolicyStatement::default();
             statement.action = vec!["execute-api:Invoke".to_string()];
-            statement.resource = vec![policy_resource(&request.resource_arn)];
             let principal = match answer {
-                Answer::Allow { username } => {
+                Answer::Allow { username, resources } => {
                     statement.effect = IamPolicyEffect::Allow;
+                    statement.resource = resources.clone();
                     username.clone()
                 }
                 Answer::Deny => {
+                    statement.resource = vec![policy_resource(&request.resource_arn)];
                     statement.effect = IamPolicyEffect::Deny;
                     ANONYMOUS_PRINCIPAL.to_string()
                 }
@@ -327,6 +352,7 @@ mod tests {
             &request,
             &Answer::Allow {
                 username: "alice".into(),
+                resources: vec![policy_resource(&request.resource_arn)],
             },
         );
         assert_eq!(allow, json!({"isAuthorized": true, "context": {"username": "alice"}}));
@@ -343,6 +369,7 @@ mod tests {
             &request,
             &Answer::Allow {
                 username: "alice".into(),
+                resources: vec![policy_resource(&request.resource_arn)],
             },
         );
         assert_eq!(allow["principalId"], "alice");

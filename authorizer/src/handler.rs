@@ -1,13 +1,17 @@
 //! One authorization decision: parse the event, check the credentials, log one line, write one
 //! EMF metrics record, answer.
 
+use std::sync::Arc;
+
 use emf::{MetricRecord, Metrics};
 use lambda_runtime::Diagnostic;
 use serde_json::Value;
 
 use crate::basic::{Malformed, parse_basic};
 use crate::cache::{Check, Clock, CredentialCache, Lookup, SecretSource, SystemClock};
-use crate::event::{Answer, AuthRequest, EventError, Flavour, parse_event, respond};
+use crate::credentials::Identity;
+use crate::event::{Answer, AuthRequest, EventError, Flavour, parse_event, policy_resource, respond};
+use crate::scope::{in_scope, policy_resources};
 use crate::topic_scope::{PathRefusal, check_path};
 use kafkatopic::TopicPolicy;
 
@@ -26,6 +30,8 @@ pub enum Reason {
     SecretUnavailable,
     /// Authenticated, but the path names a topic (or partition) this API does not serve.
     PathRefused(PathRefusal),
+    /// Authenticated, but the client's routes do not include this request.
+    OutOfScope,
 }
 
 impl Reason {
@@ -38,6 +44,7 @@ impl Reason {
             Reason::BadCredentials => "bad_credentials",
             Reason::SecretUnavailable => "secret_unavailable",
             Reason::PathRefused(_) => "path_refused",
+            Reason::OutOfScope => "out_of_scope",
         }
     }
 }
@@ -47,6 +54,9 @@ impl Reason {
 pub struct Decision {
     /// The authenticated user, when allowed.
     pub username: Option<String>,
+    /// The authenticated client, allowed or not (a deny for its path or scope); `None` when the
+    /// credentials were not accepted.
+    pub client: Option<Arc<Identity>>,
     /// Why.
     pub reason: Reason,
     /// Decided from credentials past their TTL because Secrets Manager is failing.
@@ -59,6 +69,7 @@ impl Decision {
     fn deny(reason: Reason) -> Decision {
         Decision {
             username: None,
+            client: None,
             reason,
             stale: false,
             lookup: Lookup::default(),
@@ -78,6 +89,18 @@ pub fn invocation_metrics(record: MetricRecord, allowed: bool, lookup: Lookup) -
         .count("Denied", u64::from(!allowed))
         .count("SecretFetches", lookup.store_requests)
         .count("CacheHits", u64::from(lookup.cache_hit))
+}
+
+/// The per-client record: `Allowed`/`Denied` under the dimensions `service` and `client`.
+///
+/// Written only for an authenticated client (allowed, or denied for its scope or path), never for a
+/// presented username that did not authenticate: the dimension's values are the clients in the
+/// secret (at most a few hundred in its 64 KiB), not whatever callers send.
+pub fn client_metrics(record: MetricRecord, client: &str, allowed: bool) -> MetricRecord {
+    record
+        .with_dimension("client", client)
+        .count("Allowed", u64::from(allowed))
+        .count("Denied", u64::from(!allowed))
 }
 
 /// An invocation that ends in an error rather than a verdict.
@@ -156,12 +179,19 @@ impl<S: SecretSource, C: Clock> Authorizer<S, C> {
         };
         let (check, lookup) = self.cache.check_counted(&presented).await;
         match check {
-            Check::Accepted { .. } if let Some(Err(refusal)) = self.path_check(request) => Decision {
+            Check::Accepted { client, .. } if let Some(Err(refusal)) = self.path_check(request) => Decision {
                 lookup,
+                client: Some(client),
                 ..Decision::deny(Reason::PathRefused(refusal))
             },
-            Check::Accepted { stale } => Decision {
-                username: Some(presented.username),
+            Check::Accepted { client, .. } if !in_scope(&client, request) => Decision {
+                lookup,
+                client: Some(client),
+                ..Decision::deny(Reason::OutOfScope)
+            },
+            Check::Accepted { stale, client } => Decision {
+                username: Some(client.name.clone()),
+                client: Some(client),
                 reason: Reason::Authenticated,
                 stale,
                 lookup,
@@ -195,19 +225,24 @@ impl<S: SecretSource, C: Clock> Authorizer<S, C> {
             Ok(request) => request,
             Err(error) => {
                 tracing::warn!(request_id, verdict = "deny", reason = "unsupported_event", %error, "decision");
-                self.emit_metrics(false, Lookup::default());
+                self.emit_metrics(false, Lookup::default(), None);
                 return Err(error.into());
             }
         };
         let decision = self.decide(&request).await;
         log_decision(request_id, &request, &decision);
-        self.emit_metrics(decision.username.is_some(), decision.lookup);
+        let client = decision.client.as_ref().map(|c| c.name.as_str());
+        self.emit_metrics(decision.username.is_some(), decision.lookup, client);
         answer(&request, decision)
     }
 
-    fn emit_metrics(&self, allowed: bool, lookup: Lookup) {
+    fn emit_metrics(&self, allowed: bool, lookup: Lookup, client: Option<&str>) {
         self.metrics
             .emit(&invocation_metrics(self.metrics.record(), allowed, lookup));
+        if let Some(client) = client {
+            self.metrics
+                .emit(&client_metrics(self.metrics.record(), client, allowed));
+        }
     }
 }
 
@@ -226,6 +261,10 @@ fn log_decision(request_id: &str, request: &AuthRequest, decision: &Decision) {
         (None, Reason::SecretUnavailable) => {
             tracing::error!(request_id, flavour, verdict = "deny", reason, "decision")
         }
+        (None, Reason::OutOfScope) => {
+            let client = decision.client.as_ref().map_or("", |c| c.name.as_str());
+            tracing::info!(request_id, flavour, verdict = "deny", reason, username = %client, "decision")
+        }
         (None, Reason::PathRefused(refusal)) => {
             tracing::info!(
                 request_id,
@@ -243,7 +282,13 @@ fn log_decision(request_id: &str, request: &AuthRequest, decision: &Decision) {
 /// Maps a decision to the flavour's answer.
 pub fn answer(request: &AuthRequest, decision: Decision) -> Result<Value, AuthorizerError> {
     match (decision.username, decision.reason, request.flavour) {
-        (Some(username), _, _) => Ok(respond(request, &Answer::Allow { username })),
+        (Some(username), _, _) => {
+            let resources = match &decision.client {
+                Some(client) => policy_resources(client, &request.resource_arn),
+                None => vec![policy_resource(&request.resource_arn)],
+            };
+            Ok(respond(request, &Answer::Allow { username, resources }))
+        }
         (None, Reason::SecretUnavailable, _) => Err(AuthorizerError::CredentialsUnavailable),
         (None, Reason::MissingHeader | Reason::Malformed(_), Flavour::RestRequest | Flavour::RestToken) => {
             Err(AuthorizerError::Unauthorized)

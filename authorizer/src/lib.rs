@@ -14,6 +14,7 @@ pub mod credentials;
 pub mod event;
 pub mod handler;
 pub mod rotation;
+pub mod scope;
 pub mod secrets;
 pub mod topic_scope;
 

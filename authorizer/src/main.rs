@@ -15,7 +15,8 @@ async fn main() -> anyhow::Result<()> {
     let config = Config::from_env().context("reading the authorizer configuration")?;
     let sdk = aws_config::load_from_env().await;
     let source = SecretsManagerSource::new(aws_sdk_secretsmanager::Client::new(&sdk), config.secret_id)
-        .with_pending_max_age(config.pending_max_age);
+        .with_pending_max_age(config.pending_max_age)
+        .with_previous_grace(config.previous_grace);
     // EMF records go to stdout on their own, so CloudWatch Logs sees each as a top-level JSON object.
     let metrics = emf::Metrics::new(
         config.metrics_namespace,

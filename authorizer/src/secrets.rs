@@ -1,29 +1,36 @@
 //! The Secrets Manager adapter: reads the `AWSCURRENT` and, during a rotation, the `AWSPENDING`
 //! version of the credentials secret (the latter only while it is recent: [`crate::rotation`]).
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use aws_sdk_secretsmanager::Client;
 use aws_sdk_secretsmanager::error::DisplayErrorContext;
-use serde::Deserialize;
-use serde_json::Value;
+use clients::Document;
 
 use crate::cache::{SecretSource, SourceError};
-use crate::credentials::{Credential, CredentialSet};
+use crate::credentials::{Credential, CredentialSet, Identity};
 use crate::rotation::{DEFAULT_PENDING_MAX_AGE, PendingAge, SystemWallClock, WallClock, judge_pending};
 
 /// Stage label of the version in use.
 pub const STAGE_CURRENT: &str = "AWSCURRENT";
 /// Stage label of the version being rotated in; exists only during a rotation.
 pub const STAGE_PENDING: &str = "AWSPENDING";
+/// Stage label of the version the last rotation demoted.
+pub const STAGE_PREVIOUS: &str = "AWSPREVIOUS";
 
-/// Credentials from one Secrets Manager secret holding `{"username": "...", "password": "..."}`.
+/// Default grace of the previous version: 60 minutes (`PREVIOUS_GRACE_MINUTES`).
+pub const DEFAULT_PREVIOUS_GRACE: Duration = Duration::from_secs(3600);
+
+/// Credentials from one Secrets Manager secret holding `{"username","password"}` or
+/// `{"clients":[...]}` ([`clients::document`]).
 #[derive(Clone)]
 pub struct SecretsManagerSource {
     client: Client,
     secret_id: String,
     pending_max_age: Duration,
+    previous_grace: Duration,
     wall_clock: Arc<dyn WallClock>,
 }
 
@@ -32,6 +39,7 @@ impl std::fmt::Debug for SecretsManagerSource {
         f.debug_struct("SecretsManagerSource")
             .field("secret_id", &self.secret_id)
             .field("pending_max_age", &self.pending_max_age)
+            .field("previous_grace", &self.previous_grace)
             .finish_non_exhaustive()
     }
 }
@@ -50,6 +58,7 @@ impl SecretsManagerSource {
             client,
             secret_id: secret_id.into(),
             pending_max_age: DEFAULT_PENDING_MAX_AGE,
+            previous_grace: DEFAULT_PREVIOUS_GRACE,
             wall_clock: Arc::new(SystemWallClock),
         }
     }
@@ -57,6 +66,13 @@ impl SecretsManagerSource {
     /// Accepts a pending version only while it is younger than `max_age` (`PENDING_MAX_AGE_HOURS`).
     pub fn with_pending_max_age(mut self, max_age: Duration) -> Self {
         self.pending_max_age = max_age;
+        self
+    }
+
+    /// Accepts the previous version's passwords for `grace` after the current version's creation
+    /// (`PREVIOUS_GRACE_MINUTES`; zero: never, and AWSPREVIOUS is not read).
+    pub fn with_previous_grace(mut self, grace: Duration) -> Self {
+        self.previous_grace = grace;
         self
     }
 
@@ -107,34 +123,65 @@ impl SecretsManagerSource {
 }
 
 impl SecretSource for SecretsManagerSource {
-    /// `GetSecretValue` of AWSCURRENT and of AWSPENDING.
+    /// `GetSecretValue` of AWSCURRENT, AWSPENDING and (with a grace) AWSPREVIOUS.
     fn requests_per_fetch(&self) -> u64 {
-        2
+        2 + u64::from(!self.previous_grace.is_zero())
     }
 
     async fn fetch(&self) -> Result<CredentialSet, SourceError> {
-        // Both stages at once: one round trip of latency, not two.
-        let (current, pending) = tokio::join!(self.version(STAGE_CURRENT), self.version(STAGE_PENDING));
+        // Every stage at once: one round trip of latency, not three.
+        let previous = async {
+            match self.previous_grace.is_zero() {
+                true => Ok(None),
+                false => self.version(STAGE_PREVIOUS).await,
+            }
+        };
+        let (current, pending, previous) =
+            tokio::join!(self.version(STAGE_CURRENT), self.version(STAGE_PENDING), previous);
         let current = current?.ok_or_else(|| {
             SourceError::Unavailable(format!("secret has no {STAGE_CURRENT} version (does it exist?)"))
         })?;
-        let mut accepted = vec![parse_credential(&current.text).map_err(|e| e.at(STAGE_CURRENT))?];
-        match pending? {
-            Some(pending) if pending.id != current.id => {
-                if let Some(credential) = self.accept_pending(&pending) {
-                    accepted.push(credential);
-                }
-            }
-            _ => {}
+        let parsed =
+            Document::parse(&current.text).map_err(|e| SourceError::Malformed(format!("{STAGE_CURRENT}: {e}")))?;
+        warn_skipped(STAGE_CURRENT, &current, &parsed.skipped);
+        let identities: HashMap<&str, Arc<Identity>> = parsed
+            .document
+            .clients
+            .iter()
+            .map(|client| {
+                let identity = Identity {
+                    name: client.username.clone(),
+                    routes: client.routes.clone(),
+                };
+                (client.username.as_str(), Arc::new(identity))
+            })
+            .collect();
+        let mut accepted: Vec<Credential> = parsed
+            .document
+            .clients
+            .iter()
+            .filter_map(|c| {
+                Some(Credential::scoped(
+                    &c.username,
+                    &c.password,
+                    Arc::clone(identities.get(c.username.as_str())?),
+                ))
+            })
+            .collect();
+        if let Some(pending) = pending?.filter(|p| p.id != current.id) {
+            accepted.extend(self.accept_pending(&pending));
+        }
+        if let Some(previous) = previous?.filter(|p| p.id != current.id) {
+            accepted.extend(self.accept_previous(&previous, &current, &identities));
         }
         Ok(CredentialSet::new(accepted))
     }
 }
 
 impl SecretsManagerSource {
-    /// The pending version's credential, if it is recent and well-formed. Warnings name the version
-    /// id and its age, never its value.
-    fn accept_pending(&self, pending: &Version) -> Option<Credential> {
+    /// The pending version's clients, if it is recent and readable. Warnings name the version id
+    /// and its age, never its value.
+    fn accept_pending(&self, pending: &Version) -> Vec<Credential> {
         let version_id = pending.id.as_deref().unwrap_or("unknown");
         let max_age_hours = self.pending_max_age.as_secs() / 3600;
         match judge_pending(pending.created, self.wall_clock.now(), self.pending_max_age) {
@@ -146,130 +193,76 @@ impl SecretsManagerSource {
                     max_age_hours,
                     "ignoring the pending secret version: older than the maximum age (an abandoned rotation?)"
                 );
-                return None;
+                return Vec::new();
             }
             PendingAge::Undated => {
                 tracing::warn!(
                     version_id,
                     "ignoring the pending secret version: Secrets Manager gave no creation date to bound its age"
                 );
-                return None;
+                return Vec::new();
             }
         }
-        match parse_credential(&pending.text) {
-            Ok(credential) => Some(credential),
+        match Document::parse(&pending.text) {
+            Ok(parsed) => {
+                warn_skipped(STAGE_PENDING, pending, &parsed.skipped);
+                parsed.document.clients.iter().map(Credential::of).collect()
+            }
             // A half-made rotation must not lock out the current credentials.
             Err(error) => {
-                tracing::warn!(error = %error.at(STAGE_PENDING), version_id, "ignoring the pending secret version");
-                None
+                tracing::warn!(%error, version_id, "ignoring the pending secret version");
+                Vec::new()
+            }
+        }
+    }
+
+    /// The previous version's passwords, while its grace lasts, for the clients the current version
+    /// still has, with the current version's routes: a removed client or a narrowed scope takes
+    /// effect at once; only the old password lives on.
+    ///
+    /// The grace runs from the current version's creation date. Secrets Manager reports no date for
+    /// a stage change, and the current version was created before it was promoted (by the seconds a
+    /// rotation's steps take), so the grace measured from it is never longer than asked.
+    fn accept_previous(
+        &self,
+        previous: &Version,
+        current: &Version,
+        identities: &HashMap<&str, Arc<Identity>>,
+    ) -> Vec<Credential> {
+        let version_id = previous.id.as_deref().unwrap_or("unknown");
+        let Some(demoted) = current.created else {
+            tracing::warn!(
+                version_id,
+                "ignoring the previous secret version: Secrets Manager gave the current one no creation date to start its grace"
+            );
+            return Vec::new();
+        };
+        let until = demoted + self.previous_grace;
+        if self.wall_clock.now() >= until {
+            return Vec::new();
+        }
+        match Document::parse(&previous.text) {
+            Ok(parsed) => parsed
+                .document
+                .clients
+                .iter()
+                .filter_map(|client| {
+                    let identity = identities.get(client.username.as_str())?;
+                    Some(Credential::scoped(&client.username, &client.password, Arc::clone(identity)).until(until))
+                })
+                .collect(),
+            Err(error) => {
+                tracing::warn!(%error, version_id, "ignoring the previous secret version");
+                Vec::new()
             }
         }
     }
 }
 
-#[derive(Deserialize)]
-struct SecretDocument {
-    username: String,
-    password: String,
-}
-
-/// Why a secret value is not a credential. Never quotes the value.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum SecretFormatError {
-    /// Not a JSON object with string `username` and `password`.
-    #[error("expected JSON {{\"username\": string, \"password\": string}} (error at line {line}, column {column})")]
-    NotCredentialJson {
-        /// Line of the JSON error.
-        line: usize,
-        /// Column of the JSON error.
-        column: usize,
-    },
-    /// Valid JSON, but not an object.
-    #[error("expected a JSON object {{\"username\": string, \"password\": string}}")]
-    NotAnObject,
-    /// `username` or `password` is empty: such a secret would weaken or disable authentication.
-    #[error("username and password must not be empty")]
-    Empty,
-    /// Contains a `:` in the username or a control character, which Basic authentication cannot carry.
-    #[error("username must not contain ':' and neither may contain control characters")]
-    Unrepresentable,
-}
-
-impl SecretFormatError {
-    fn at(self, stage: &str) -> SourceError {
-        SourceError::Malformed(format!("{stage}: {self}"))
-    }
-}
-
-/// Reads one secret value. serde_json's own messages can quote the offending value, so only the
-/// position of the error is kept.
-pub fn parse_credential(text: &str) -> Result<Credential, SecretFormatError> {
-    let not_json = |e: serde_json::Error| SecretFormatError::NotCredentialJson {
-        line: e.line(),
-        column: e.column(),
-    };
-    // Through `Value` first: serde would also read a struct from a JSON array.
-    let document = match serde_json::from_str(text).map_err(not_json)? {
-        object @ Value::Object(_) => serde_json::from_value::<SecretDocument>(object).map_err(not_json)?,
-        _ => return Err(SecretFormatError::NotAnObject),
-    };
-    if document.username.is_empty() || document.password.is_empty() {
-        return Err(SecretFormatError::Empty);
-    }
-    if document.username.contains(':')
-        || document
-            .username
-            .chars()
-            .chain(document.password.chars())
-            .any(char::is_control)
-    {
-        return Err(SecretFormatError::Unrepresentable);
-    }
-    Ok(Credential::new(&document.username, &document.password))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::basic::Presented;
-
-    #[test]
-    fn parses_the_documented_shape() {
-        let credential = parse_credential(r#"{"username": "streamgate", "password": "pw:with:colons"}"#).unwrap();
-        let set = CredentialSet::new(vec![credential]);
-        assert!(set.accepts(&Presented {
-            username: "streamgate".into(),
-            password: "pw:with:colons".into()
-        }));
-    }
-
-    #[test]
-    fn refuses_other_shapes_without_quoting_them() {
-        for text in [
-            "",
-            "hunter2",
-            r#"{"username": "u"}"#,
-            r#"{"username": "u", "password": 12345678}"#,
-            r#"["u", "hunter2"]"#,
-        ] {
-            let error = parse_credential(text).unwrap_err();
-            let message = error.to_string();
-            assert!(
-                !message.contains("hunter2") && !message.contains("12345678"),
-                "{message}"
-            );
-        }
-        assert_eq!(
-            parse_credential(r#"{"username": "", "password": "x"}"#).unwrap_err(),
-            SecretFormatError::Empty
-        );
-        assert_eq!(
-            parse_credential(r#"{"username": "u", "password": ""}"#).unwrap_err(),
-            SecretFormatError::Empty
-        );
-        assert_eq!(
-            parse_credential(r#"{"username": "a:b", "password": "x"}"#).unwrap_err(),
-            SecretFormatError::Unrepresentable
-        );
+/// One warning per skipped client entry, naming its index and why, never its values.
+fn warn_skipped(stage: &str, version: &Version, skipped: &[clients::document::Skipped]) {
+    let version_id = version.id.as_deref().unwrap_or("unknown");
+    for entry in skipped {
+        tracing::warn!(stage, version_id, index = entry.index, reason = %entry.error, "ignoring a client entry of the secret");
     }
 }

@@ -43,14 +43,9 @@ pub fn check_path(policy: &TopicPolicy, route_key: &str, raw_path: &str, stage: 
     if names.first() != Some(&"topics") {
         return Ok(());
     }
-    let raw = match stage {
-        "" | "$default" => raw_path.strip_prefix('/'),
-        stage => raw_path
-            .strip_prefix('/')
-            .and_then(|rest| rest.strip_prefix(stage))
-            .and_then(|rest| rest.strip_prefix('/')),
-    }
-    .ok_or(PathRefusal::Shape)?;
+    let raw = crate::event::path_in_stage(raw_path, stage)
+        .and_then(|path| path.strip_prefix('/'))
+        .ok_or(PathRefusal::Shape)?;
     let values: Vec<&str> = raw.split('/').collect();
     if values.len() != names.len() {
         return Err(PathRefusal::Shape);

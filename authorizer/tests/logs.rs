@@ -110,11 +110,25 @@ async fn decisions_are_logged_without_secrets() {
         assert!(!logs.contains(forbidden), "the logs contain {forbidden:?}:\n{logs}");
     }
 
-    // One EMF record per invocation, in order: allow (cold: GetSecretValue of AWSCURRENT and
-    // AWSPENDING), wrong (decided from the cache: no refresh within 30 s), malformed and missing
-    // (the header alone decides), unavailable (both requests made, both failed).
-    let lines = sink.lines();
-    let records = sink.records();
+    // One EMF record per invocation, in order: allow (cold: GetSecretValue of AWSCURRENT,
+    // AWSPENDING and AWSPREVIOUS), wrong (decided from the cache: no refresh within 30 s), malformed
+    // and missing (the header alone decides), unavailable (the three requests made, all failed).
+    // The allow also writes the per-client record, the only record that names a client: denied
+    // callers that did not authenticate never become a dimension value.
+    let (client_records, service_records): (Vec<_>, Vec<_>) = sink
+        .lines()
+        .into_iter()
+        .zip(sink.records())
+        .partition(|(_, record)| record.get("client").is_some());
+    assert_eq!(client_records.len(), 1, "{client_records:?}");
+    let client = &client_records[0].1;
+    assert_eq!(client["client"], USERNAME);
+    assert_eq!(
+        client["_aws"]["CloudWatchMetrics"][0]["Dimensions"],
+        json!([["service", "client"]])
+    );
+    assert_eq!([&client["Allowed"], &client["Denied"]], [1, 0]);
+    let (lines, records): (Vec<String>, Vec<Value>) = service_records.into_iter().unzip();
     assert_eq!(records.len(), 5, "{lines:?}");
     for (line, record) in lines.iter().zip(&records) {
         assert!(!line.contains('\n'));
@@ -134,7 +148,7 @@ async fn decisions_are_logged_without_secrets() {
         .collect();
     assert_eq!(
         counts,
-        vec![[1, 0, 2, 0], [0, 1, 0, 1], [0, 1, 0, 0], [0, 1, 0, 0], [0, 1, 2, 0]]
+        vec![[1, 0, 3, 0], [0, 1, 0, 1], [0, 1, 0, 0], [0, 1, 0, 0], [0, 1, 3, 0]]
     );
 
     assert!(

@@ -1,5 +1,6 @@
-//! The authorizer against Secrets Manager in moto: allow/deny, rotation through AWSPENDING and
-//! AWSCURRENT, a stale AWSPENDING ignored, fail closed, and how often Secrets Manager is asked.
+//! The authorizer against Secrets Manager in moto: allow/deny, rotation through AWSPENDING,
+//! AWSCURRENT and AWSPREVIOUS's grace, named clients and their scopes, a stale AWSPENDING ignored,
+//! fail closed, and how often Secrets Manager is asked.
 
 use std::time::Duration;
 
@@ -70,11 +71,15 @@ async fn allows_the_secret_and_denies_anything_else() {
 }
 
 #[tokio::test]
-async fn rotation_accepts_pending_then_drops_the_old_password() {
+async fn rotation_accepts_pending_then_previous_within_its_grace() {
     let client = client().await;
     let (secret, old_version) = create_secret(&client, "alice", "old-password").await;
     let clock = ManualClock::default();
-    let authorizer = authorizer(&client, &secret, clock.clone());
+    let wall = ManualWallClock::default();
+    let source = CountingSource::new(SecretsManagerSource::new(client.clone(), &secret).with_wall_clock(wall.clone()));
+    let authorizer = Authorizer::new(
+        CredentialCache::new(source, clock.clone(), CachePolicy::default()).with_wall_clock(wall.clone()),
+    );
     assert!(allowed(&authorizer, "alice", "old-password").await);
 
     // Rotation step 1: the new version is staged AWSPENDING.
@@ -121,10 +126,93 @@ async fn rotation_accepts_pending_then_drops_the_old_password() {
     );
     clock.advance(Duration::from_secs(300));
     assert!(
-        !allowed(&authorizer, "alice", "old-password").await,
-        "old password denied after the refresh"
+        allowed(&authorizer, "alice", "old-password").await,
+        "AWSPREVIOUS accepted within its grace (60 minutes by default)"
     );
     assert!(allowed(&authorizer, "alice", "new-password").await);
+    // Past the grace (measured from the current version's creation), without another fetch.
+    let fetches = authorizer.cache().source().fetches();
+    wall.advance(Duration::from_secs(3600));
+    assert!(
+        !allowed(&authorizer, "alice", "old-password").await,
+        "old password denied once the grace is over"
+    );
+    assert!(allowed(&authorizer, "alice", "new-password").await);
+    assert!(authorizer.cache().source().fetches() <= fetches + 1);
+}
+
+#[tokio::test]
+async fn without_a_grace_the_previous_version_is_refused_at_once() {
+    let client = client().await;
+    let (secret, _) = create_secret(&client, "alice", "old-password").await;
+    let clock = ManualClock::default();
+    let source =
+        CountingSource::new(SecretsManagerSource::new(client.clone(), &secret).with_previous_grace(Duration::ZERO));
+    let authorizer = Authorizer::new(CredentialCache::new(source, clock.clone(), CachePolicy::default()));
+    assert!(allowed(&authorizer, "alice", "old-password").await);
+    client
+        .put_secret_value()
+        .secret_id(&secret)
+        .secret_string(secret_json("alice", "new-password"))
+        .send()
+        .await
+        .expect("put_secret_value");
+    clock.advance(Duration::from_secs(300));
+    assert!(allowed(&authorizer, "alice", "new-password").await);
+    assert!(!allowed(&authorizer, "alice", "old-password").await);
+}
+
+#[tokio::test]
+async fn named_clients_their_scopes_and_a_removed_client_has_no_grace() {
+    let client = client().await;
+    let name = testkit::unique_name("streamgate-credentials");
+    let two = json!({"clients": [
+        {"username": "partner", "password": "partner-pw", "routes": ["POST /submit/orders-*/*"]},
+        {"username": "ops", "password": "ops-pw"},
+        {"username": "broken", "route": ["GET /streams"], "password": "broken-pw"},
+    ]});
+    client
+        .create_secret()
+        .name(&name)
+        .secret_string(two.to_string())
+        .send()
+        .await
+        .expect("create_secret");
+    let clock = ManualClock::default();
+    let authorizer = authorizer(&client, &name, clock.clone());
+    let on = |path: &str| {
+        let mut e = event("partner", "partner-pw");
+        e["rawPath"] = json!(path);
+        e
+    };
+    let verdict = |response: Value| response["isAuthorized"].as_bool();
+    assert_eq!(
+        verdict(authorizer.handle(on("/submit/orders-eu/e1"), "t").await.unwrap()),
+        Some(true)
+    );
+    assert_eq!(
+        verdict(authorizer.handle(on("/submit/audit/e1"), "t").await.unwrap()),
+        Some(false)
+    );
+    assert!(allowed(&authorizer, "ops", "ops-pw").await);
+    assert!(
+        !allowed(&authorizer, "broken", "broken-pw").await,
+        "a misspelt field fails its entry"
+    );
+    // ops removed: its old password is not kept alive by AWSPREVIOUS's grace.
+    client
+        .put_secret_value()
+        .secret_id(&name)
+        .secret_string(json!({"clients": [two["clients"][0]]}).to_string())
+        .send()
+        .await
+        .expect("put_secret_value");
+    clock.advance(Duration::from_secs(300));
+    assert!(!allowed(&authorizer, "ops", "ops-pw").await);
+    assert_eq!(
+        verdict(authorizer.handle(on("/submit/orders-eu/e2"), "t").await.unwrap()),
+        Some(true)
+    );
 }
 
 // current_thread: the log capture set for this thread sees every task.

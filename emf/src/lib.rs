@@ -96,6 +96,7 @@ impl Unit {
 pub struct MetricRecord {
     namespace: Namespace,
     service: String,
+    dimension: Option<(&'static str, String)>,
     metrics: Vec<(&'static str, Unit, u64)>,
 }
 
@@ -105,8 +106,17 @@ impl MetricRecord {
         MetricRecord {
             namespace,
             service: service.into(),
+            dimension: None,
             metrics: Vec::new(),
         }
+    }
+
+    /// Publishes this record's metrics under one more dimension, `name` = `value`, beside
+    /// `service` (e.g. the authorizer's per-client counts). Every distinct value is a new
+    /// CloudWatch metric: give it only values from a bounded set.
+    pub fn with_dimension(mut self, name: &'static str, value: impl Into<String>) -> Self {
+        self.dimension = Some((name, value.into()));
+        self
     }
 
     /// Adds a metric; a second value under the same name replaces the first (EMF allows one value
@@ -146,6 +156,10 @@ impl MetricRecord {
             .iter()
             .map(|(name, unit, _)| json!({"Name": name, "Unit": unit.as_str()}))
             .collect();
+        let dimensions = match &self.dimension {
+            None => json!(["service"]),
+            Some((name, _)) => json!(["service", name]),
+        };
         let mut document = Map::new();
         document.insert(
             "_aws".into(),
@@ -153,12 +167,15 @@ impl MetricRecord {
                 "Timestamp": millis,
                 "CloudWatchMetrics": [{
                     "Namespace": self.namespace.as_str(),
-                    "Dimensions": [["service"]],
+                    "Dimensions": [dimensions],
                     "Metrics": definitions,
                 }],
             }),
         );
         document.insert("service".into(), Value::from(self.service.as_str()));
+        if let Some((name, value)) = &self.dimension {
+            document.insert((*name).into(), Value::from(value.as_str()));
+        }
         for (name, _, value) in &self.metrics {
             document.insert((*name).into(), Value::from(*value));
         }
@@ -280,6 +297,20 @@ mod tests {
 
     fn at(millis: u64) -> SystemTime {
         UNIX_EPOCH + Duration::from_millis(millis)
+    }
+
+    #[test]
+    fn a_second_dimension_sits_beside_service() {
+        let record = MetricRecord::new(Namespace::default(), "authorizer")
+            .with_dimension("client", "partner")
+            .count("Allowed", 1);
+        let json = record.to_json(at(1));
+        assert_eq!(
+            json["_aws"]["CloudWatchMetrics"][0]["Dimensions"],
+            json!([["service", "client"]])
+        );
+        assert_eq!(json["client"], "partner");
+        assert_eq!(json["service"], "authorizer");
     }
 
     #[test]

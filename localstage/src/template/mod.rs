@@ -20,8 +20,8 @@ use serde_json::Value as Json;
 pub use intrinsics::{LOCAL_STACK, Resolver, scalar_text};
 pub use plan::Plan;
 pub use specs::{
-    AuthorizerSpec, FunctionSpec, Integration, LoggingSpec, MappingSpec, QueueSpec, Route, SecretSpec, StreamSpec,
-    TableSpec,
+    AuthorizerSpec, FunctionSpec, Integration, LoggingSpec, MappingSpec, QueueSpec, RotationSpec, Route, SecretSpec,
+    StreamSpec, TableSpec,
 };
 
 /// The template cannot be used by the local stage.

@@ -34,6 +34,8 @@ pub struct Plan {
     pub queue: QueueSpec,
     /// The secret.
     pub secret: SecretSpec,
+    /// Its rotation function (and schedule), when the template has one.
+    pub rotation: Option<RotationSpec>,
     /// The event source mapping.
     pub mapping: MappingSpec,
     /// Streams the integration role may put records on (logical ids), when a role restricts it.
@@ -52,6 +54,7 @@ impl Plan {
         let template = resolver.decide_template(template)?;
         let mut not_emulated = Vec::new();
         let functions = functions(&template, &resolver, &mut not_emulated)?;
+        let rotation = rotation(&template, &resolver, &functions, &mut not_emulated)?;
         let (api, authorizers, routes, integration_roles) = http_api(&template, &resolver, &mut not_emulated)?;
 
         // Streams the integration role may write to.
@@ -154,6 +157,7 @@ impl Plan {
                 fixed,
                 generated_key: generate.generate_string_key.unwrap_or_else(|| "password".into()),
             },
+            rotation,
             mapping,
             integration_streams,
             not_emulated,
@@ -225,6 +229,102 @@ fn functions(
         );
     }
     Ok(functions)
+}
+
+/// Secrets Manager's service principal, as a Lambda permission names it.
+const SECRETS_MANAGER: &str = "secretsmanager.amazonaws.com";
+
+/// The secret's rotation: the function Secrets Manager may invoke (`AWS::Lambda::Permission`) and the
+/// `AWS::SecretsManager::RotationSchedule`, if these parameters keep one. Neither is enforced or
+/// scheduled here: the invoke API serves any caller, and a rotation runs when asked.
+fn rotation(
+    template: &Json,
+    resolver: &Resolver,
+    functions: &BTreeMap<String, FunctionSpec>,
+    not_emulated: &mut Vec<String>,
+) -> Result<Option<RotationSpec>, TemplateError> {
+    let function_of = |value: &Json| logical_of_ref(value).or_else(|| logical_of_get_att(value));
+    // (function, secret) of each permission for Secrets Manager.
+    let mut invokable = Vec::new();
+    let permissions = resources_of(template, "AWS::Lambda::Permission");
+    for (logical_id, resource) in &permissions {
+        let declared: PermissionProperties = typed(logical_id, properties(resource))?;
+        if resolver.string(&declared.principal)? != SECRETS_MANAGER {
+            continue;
+        }
+        let function = function_of(&declared.function_name).ok_or_else(|| {
+            shape(format!(
+                "{logical_id}.FunctionName must be !Ref Function or !GetAtt Function.Arn"
+            ))
+        })?;
+        invokable.push((function, declared.source_arn.as_ref().and_then(logical_of_ref)));
+    }
+    if !permissions.is_empty() {
+        not_emulated.push("Lambda permissions (AWS::Lambda::Permission: the invoke API serves any caller)".into());
+    }
+    let schedules = resources_of(template, "AWS::SecretsManager::RotationSchedule");
+    let (function, secret, automatically_after_days) = match schedules.as_slice() {
+        [] => match invokable.as_slice() {
+            [] => return Ok(None),
+            [(function, secret)] => (function.clone(), secret.clone(), None),
+            _ => {
+                return Err(shape(
+                    "more than one function that Secrets Manager may invoke; the local stage rotates with one",
+                ));
+            }
+        },
+        [(logical_id, resource)] => {
+            let declared: RotationScheduleProperties = typed(logical_id, properties(resource))?;
+            if declared.hosted_rotation_lambda.is_some() {
+                return Err(shape(format!(
+                    "{logical_id}.HostedRotationLambda: the local stage runs the template's own functions only"
+                )));
+            }
+            let function = declared
+                .rotation_lambda_arn
+                .as_ref()
+                .and_then(function_of)
+                .ok_or_else(|| shape(format!("{logical_id}.RotationLambdaARN must be !GetAtt Function.Arn")))?;
+            let rules = declared.rotation_rules.unwrap_or_default();
+            let days = rules
+                .automatically_after_days
+                .as_ref()
+                .map(|days| resolver.integer(days, &format!("{logical_id}.RotationRules.AutomaticallyAfterDays")))
+                .transpose()?
+                .map(|days| days.clamp(1, 1000) as u64);
+            let every = match (days, &rules.schedule_expression) {
+                (Some(days), _) => format!("every {days} days"),
+                (None, Some(expression)) => resolver.string(expression)?,
+                (None, None) => "on its schedule".into(),
+            };
+            not_emulated.push(format!(
+                "{logical_id}: rotation {every} (nothing is scheduled here: `streamgate credentials rotate` runs {function})"
+            ));
+            let secret = logical_of_ref(&declared.secret_id).or_else(|| {
+                invokable
+                    .iter()
+                    .find(|(invoked, _)| *invoked == function)
+                    .and_then(|(_, secret)| secret.clone())
+            });
+            (function, secret, days)
+        }
+        many => {
+            return Err(shape(format!(
+                "{} AWS::SecretsManager::RotationSchedule resources; the local stage reads one",
+                many.len()
+            )));
+        }
+    };
+    if !functions.contains_key(&function) {
+        return Err(shape(format!(
+            "the rotation function {function} is not an AWS::Serverless::Function of the template"
+        )));
+    }
+    Ok(Some(RotationSpec {
+        function,
+        secret,
+        automatically_after_days,
+    }))
 }
 
 type HttpApi = (String, BTreeMap<String, AuthorizerSpec>, Vec<Route>, Vec<String>);
@@ -481,9 +581,15 @@ mod tests {
             }
         );
         assert_eq!(plan.functions["StreamsFunction"].binary, "streams");
+        assert_eq!(plan.authorizers.keys().collect::<Vec<_>>(), ["BasicAuthorizer"]);
         let authorizer = &plan.authorizers["BasicAuthorizer"];
         assert_eq!(authorizer.function, "AuthorizerFunction");
         assert_eq!(authorizer.identity_headers, vec!["authorization"]);
+        assert_eq!(
+            authorizer.identity_context,
+            ["routeKey", "path"],
+            "a cached allow must not open another route or stream"
+        );
         assert_eq!(authorizer.ttl_seconds, 300);
         assert!(authorizer.simple_responses);
         assert_eq!(plan.functions["AuthorizerFunction"].binary, "authorizer");
@@ -564,7 +670,7 @@ mod tests {
         let keys: Vec<String> = topic_routes(&plan).into_iter().map(Route::key).collect();
         assert_eq!(keys, TOPIC_ROUTES);
         for route in topic_routes(&plan) {
-            assert_eq!(route.authorizer.as_deref(), Some("TopicsAuthorizer"), "{}", route.key());
+            assert_eq!(route.authorizer.as_deref(), Some("BasicAuthorizer"), "{}", route.key());
             assert_eq!(
                 route.integration,
                 Integration::LambdaProxy {
@@ -589,7 +695,7 @@ mod tests {
         assert_eq!(environment("KAFKA_BOOTSTRAP_SERVERS"), "127.0.0.1:9092");
         assert_eq!(environment("KAFKA_AUTH"), "none");
         assert_eq!(environment("KAFKA_TOPIC_PATTERN"), "*");
-        let authorizer = &plan.authorizers["TopicsAuthorizer"];
+        let authorizer = &plan.authorizers["BasicAuthorizer"];
         assert_eq!(authorizer.function, "AuthorizerFunction");
         assert_eq!(authorizer.identity_headers, ["authorization"]);
         assert_eq!(authorizer.identity_context, ["routeKey", "path"]);
@@ -638,7 +744,7 @@ mod tests {
         assert!(
             topic_routes(&plan)
                 .iter()
-                .all(|r| r.authorizer.as_deref() == Some("TopicsAuthorizer"))
+                .all(|r| r.authorizer.as_deref() == Some("BasicAuthorizer"))
         );
         assert!(!plan.functions.contains_key("TopicsFunction"));
     }
@@ -697,6 +803,67 @@ mod tests {
             plan_with(&[("KafkaRestProxyUrl", "http://10.0.0.5:8082")]).is_err(),
             "plain http only on loopback"
         );
+    }
+
+    #[test]
+    fn the_rotation_function_is_hosted_and_its_schedule_follows_the_days() {
+        let mut plan = with(&[]);
+        let function = &plan.functions["RotationFunction"];
+        assert_eq!(function.binary, "rotation");
+        assert_eq!((function.timeout_seconds, function.memory_mb), (30, 128));
+        assert!(function.logging.json && function.logging.platform_info());
+        assert_eq!(function.environment.keys().collect::<Vec<_>>(), ["CREDENTIALS_SECRET"]);
+        assert_eq!(
+            plan.rotation,
+            Some(RotationSpec {
+                function: "RotationFunction".into(),
+                secret: Some("CredentialsSecret".into()),
+                automatically_after_days: None,
+            }),
+            "no schedule by default, the function all the same"
+        );
+        assert!(!plan.not_emulated.iter().any(|n| n.contains("rotation every")));
+        assert!(plan.not_emulated.iter().any(|n| n.starts_with("Lambda permissions")));
+        // Provisioning names the secret: the function gets its ARN, as the authorizer does.
+        let arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:streamgate-local/CredentialsSecret-AbCdEf";
+        plan.resolver.refs.insert("CredentialsSecret".into(), arn.into());
+        let environment = &plan.functions["RotationFunction"].environment;
+        assert_eq!(plan.resolver.string(&environment["CREDENTIALS_SECRET"]).unwrap(), arn);
+        let authorizer = &plan.functions["AuthorizerFunction"].environment;
+        assert_eq!(plan.resolver.string(&authorizer["CREDENTIALS_SECRET"]).unwrap(), arn);
+        assert_eq!(
+            plan.resolver.string(&authorizer["PREVIOUS_GRACE_MINUTES"]).unwrap(),
+            "60"
+        );
+
+        let scheduled = with(&[
+            ("CredentialsRotationDays", "30"),
+            ("PreviousCredentialsGraceMinutes", "0"),
+        ]);
+        let rotation = scheduled.rotation.as_ref().unwrap();
+        assert_eq!(rotation.automatically_after_days, Some(30));
+        assert_eq!(rotation.function, "RotationFunction");
+        assert_eq!(rotation.secret.as_deref(), Some("CredentialsSecret"));
+        assert!(
+            scheduled
+                .not_emulated
+                .iter()
+                .any(|n| n.starts_with("CredentialsRotationSchedule: rotation every 30 days")),
+            "{:?}",
+            scheduled.not_emulated
+        );
+        let grace = &scheduled.functions["AuthorizerFunction"].environment["PREVIOUS_GRACE_MINUTES"];
+        assert_eq!(scheduled.resolver.string(grace).unwrap(), "0");
+        for (name, value) in [
+            ("CredentialsRotationDays", "1001"),
+            ("CredentialsRotationDays", "-1"),
+            ("PreviousCredentialsGraceMinutes", "10081"),
+        ] {
+            assert!(
+                matches!(plan_with(&[(name, value)]), Err(TemplateError::Parameter { .. })),
+                "{name}={value}"
+            );
+        }
     }
 
     #[test]

@@ -104,6 +104,31 @@ pub(super) struct GenerateSecretStringProperty {
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "PascalCase", default)]
+pub(super) struct PermissionProperties {
+    pub(super) function_name: Json,
+    pub(super) principal: Json,
+    pub(super) source_arn: Option<Json>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub(super) struct RotationScheduleProperties {
+    pub(super) secret_id: Json,
+    #[serde(rename = "RotationLambdaARN")]
+    pub(super) rotation_lambda_arn: Option<Json>,
+    pub(super) rotation_rules: Option<RotationRulesProperty>,
+    pub(super) hosted_rotation_lambda: Option<Json>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub(super) struct RotationRulesProperty {
+    pub(super) automatically_after_days: Option<Json>,
+    pub(super) schedule_expression: Option<Json>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
 pub(super) struct AuthorizerProperty {
     pub(super) function_arn: Json,
     pub(super) identity: IdentityProperty,

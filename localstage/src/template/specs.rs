@@ -177,3 +177,19 @@ pub struct SecretSpec {
     /// The generated key (`GenerateStringKey`: the password).
     pub generated_key: String,
 }
+
+/// Rotation of the credentials secret by one of the template's functions: the function Secrets
+/// Manager may invoke (its `AWS::Lambda::Permission` for `secretsmanager.amazonaws.com`) and, when
+/// the template schedules rotations, the `AWS::SecretsManager::RotationSchedule`. The stage schedules
+/// nothing: a rotation runs when asked (`streamgate credentials rotate`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RotationSpec {
+    /// Logical id of the rotation function (one of [`super::Plan::functions`]).
+    pub function: String,
+    /// Logical id of the secret it rotates (the schedule's `SecretId`, else the permission's
+    /// `SourceArn`), when the template names one.
+    pub secret: Option<String>,
+    /// `RotationRules.AutomaticallyAfterDays` of the schedule (`None`: no schedule in these
+    /// parameters, or a `ScheduleExpression`).
+    pub automatically_after_days: Option<u64>,
+}
