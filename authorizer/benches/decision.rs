@@ -1,12 +1,16 @@
 //! One allow and one deny decision with a warm cache: the whole invocation body (event parse, Basic
 //! parse, constant-time check, response) without the Lambda runtime's HTTP round trip.
+//! With 1, 10 and 100 clients in the secret (the check compares every pair, by design).
 //! Target: ≤ 20 µs each and zero secret-store calls on the warm path (checked after the run).
 
 use std::hint::black_box;
 
 use authorizer::cache::{CountingSource, ManualClock, StaticSource};
-use authorizer::credentials::{Credential, CredentialSet};
+use std::sync::Arc;
+
+use authorizer::credentials::{Credential, CredentialSet, Identity};
 use authorizer::{Authorizer, CachePolicy, CredentialCache};
+use clients::RoutePattern;
 use criterion::{Criterion, criterion_group, criterion_main};
 use serde_json::{Value, json};
 
@@ -24,50 +28,65 @@ fn event(password: &str) -> Value {
     })
 }
 
+/// A secret of `clients` named clients, the benchmarked one last; every other one scoped to a
+/// stream of its own, as a many-partner deployment would be.
+fn credentials(clients: usize) -> CredentialSet {
+    let mut accepted: Vec<Credential> = (1..clients)
+        .map(|i| {
+            let identity = Arc::new(Identity {
+                name: format!("partner-{i}"),
+                routes: Some(vec![
+                    RoutePattern::parse(&format!("POST /submit/partner-{i}-*/*")).expect("pattern"),
+                ]),
+            });
+            Credential::scoped(&format!("partner-{i}"), &format!("partner-{i}-password"), identity)
+        })
+        .collect();
+    accepted.push(Credential::new("streamgate", "streamgate-local-password"));
+    CredentialSet::new(accepted)
+}
+
 fn decisions(c: &mut Criterion) {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .expect("tokio runtime");
-    let source = CountingSource::new(StaticSource(CredentialSet::new(vec![Credential::new(
-        "streamgate",
-        "streamgate-local-password",
-    )])));
-    // A frozen clock: no refresh interval elapses during the run, as within one TTL in production.
-    let authorizer = Authorizer::new(CredentialCache::new(
-        source,
-        ManualClock::default(),
-        CachePolicy::default(),
-    ));
     let allow = event("streamgate-local-password");
     let deny = event("wrong-password");
-    // Warm the cache: the only fetch of the run. The deny then finds the refresh interval not yet
-    // elapsed, as it is for every wrong password after the first within an interval.
-    runtime.block_on(async {
-        assert_eq!(
-            authorizer.handle(allow.clone(), "warm").await.unwrap()["isAuthorized"],
-            true
-        );
-        assert_eq!(
-            authorizer.handle(deny.clone(), "warm").await.unwrap()["isAuthorized"],
-            false
-        );
-    });
-
     let mut group = c.benchmark_group("authorizer_decision");
-    group.bench_function("allow_warm", |b| {
-        b.to_async(&runtime)
-            .iter(|| async { black_box(authorizer.handle(black_box(allow.clone()), "bench").await) })
-    });
-    group.bench_function("deny_warm", |b| {
-        b.to_async(&runtime)
-            .iter(|| async { black_box(authorizer.handle(black_box(deny.clone()), "bench").await) })
-    });
+    for clients in [1, 10, 100] {
+        let source = CountingSource::new(StaticSource(credentials(clients)));
+        // A frozen clock: no refresh interval elapses during the run, as within one TTL in production.
+        let authorizer = Authorizer::new(CredentialCache::new(
+            source,
+            ManualClock::default(),
+            CachePolicy::default(),
+        ));
+        // Warm the cache: the only fetch of the run. The deny then finds the refresh interval not yet
+        // elapsed, as it is for every wrong password after the first within an interval.
+        runtime.block_on(async {
+            assert_eq!(
+                authorizer.handle(allow.clone(), "warm").await.unwrap()["isAuthorized"],
+                true
+            );
+            assert_eq!(
+                authorizer.handle(deny.clone(), "warm").await.unwrap()["isAuthorized"],
+                false
+            );
+        });
+        group.bench_function(format!("allow_warm/clients_{clients}"), |b| {
+            b.to_async(&runtime)
+                .iter(|| async { black_box(authorizer.handle(black_box(allow.clone()), "bench").await) })
+        });
+        group.bench_function(format!("deny_warm/clients_{clients}"), |b| {
+            b.to_async(&runtime)
+                .iter(|| async { black_box(authorizer.handle(black_box(deny.clone()), "bench").await) })
+        });
+        let fetches = authorizer.cache().source().fetches();
+        println!("{clients} clients: secret store fetches during the run (1 = the warm-up only): {fetches}");
+        assert_eq!(fetches, 1, "the warm path must not ask the secret store");
+    }
     group.finish();
-
-    let fetches = authorizer.cache().source().fetches();
-    println!("secret store fetches during the whole run (1 = the warm-up only): {fetches}");
-    assert_eq!(fetches, 1, "the warm path must not ask the secret store");
 }
 
 criterion_group!(benches, decisions);

@@ -13,10 +13,10 @@ pub struct ItemArgs {
     /// The eventId (the table's hash key).
     event_id: String,
     /// The emulator endpoint (the local stage starts moto on port 5000).
-    #[arg(long, env = "AWS_ENDPOINT_URL", default_value = "http://127.0.0.1:5000")]
+    #[arg(long, env = "AWS_ENDPOINT_URL", default_value = crate::aws::LOCAL_EMULATOR)]
     endpoint: String,
     /// The table.
-    #[arg(long, default_value = "streamgate-local-EventsTable")]
+    #[arg(long, default_value = crate::aws::LOCAL_TABLE)]
     table: String,
 }
 

@@ -4,6 +4,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use anyhow::Context as _;
+use localstage::credentials::ClientSeed;
 use localstage::{Options, Stage};
 
 /// Arguments of `streamgate local`.
@@ -13,16 +14,16 @@ pub struct LocalArgs {
     #[arg(long, default_value_os_t = motoserver::workspace_root().join("template.yaml"))]
     template: PathBuf,
     /// HTTP API port on 127.0.0.1 (0 = any free port).
-    #[arg(long, default_value_t = 3000)]
+    #[arg(long, default_value_t = crate::aws::LOCAL_API_PORT)]
     port: u16,
     /// Invoke API port on 127.0.0.1 (`cargo lambda invoke -P PORT`).
-    #[arg(long, default_value_t = 9000)]
+    #[arg(long, default_value_t = crate::aws::LOCAL_INVOKE_PORT)]
     invoke_port: u16,
     /// Use this emulator instead of starting moto server.
     #[arg(long, env = "AWS_ENDPOINT_URL")]
     endpoint: Option<String>,
     /// Port of the moto server the stage starts (0 = any free port).
-    #[arg(long, default_value_t = 5000)]
+    #[arg(long, default_value_t = crate::aws::LOCAL_EMULATOR_PORT)]
     moto_port: u16,
     /// Directory of the built `authorizer` and `consumer` executables.
     #[arg(long, default_value_os_t = motoserver::workspace_root().join("target/debug"))]
@@ -33,6 +34,11 @@ pub struct LocalArgs {
     /// Fixed password (default: generated).
     #[arg(long, env = "STREAMGATE_PASSWORD", hide_env_values = true)]
     password: Option<String>,
+    /// A named client with a generated password (repeatable), instead of the single user: NAME may
+    /// call every route, NAME:ROUTES only the `,`-separated route patterns, e.g.
+    /// --client 'partner:POST /submit/orders-*/*,GET /streams' --client ops
+    #[arg(long = "client", value_name = "NAME[:ROUTES]", value_parser = parse_client)]
+    clients: Vec<ClientSeed>,
     /// Template parameters, as `sam deploy --parameter-overrides`: Name=Value ... (checked against
     /// the template's constraints).
     #[arg(long, num_args = 1.., value_parser = parse_override)]
@@ -57,6 +63,10 @@ pub struct LocalArgs {
     kafka_topics: Vec<String>,
 }
 
+fn parse_client(text: &str) -> Result<ClientSeed, String> {
+    ClientSeed::parse(text).map_err(|e| e.to_string())
+}
+
 fn parse_override(text: &str) -> Result<(String, String), String> {
     text.split_once('=')
         .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -74,6 +84,7 @@ pub async fn run(args: LocalArgs) -> anyhow::Result<()> {
         bin_dir: args.bin_dir,
         username: args.username,
         password: args.password,
+        clients: args.clients,
         parameter_overrides: args.parameter_overrides.into_iter().collect(),
         verbose: !args.quiet,
         kafka: !args.no_kafka,

@@ -1,6 +1,8 @@
 //! `streamgate`: the local stage and tools around the API. Each subcommand owns its arguments and
 //! its `run`.
 
+mod aws;
+mod credentials;
 mod dlq;
 mod item;
 mod local;
@@ -26,6 +28,7 @@ enum Command {
     /// binaries behind a Lambda Runtime API, the HTTP API and the event source mapping.
     #[command(after_help = "Examples:\n  streamgate local\n  \
         STREAMGATE_USERNAME=me STREAMGATE_PASSWORD=secret streamgate local --port 3001\n  \
+        streamgate local --client 'partner:POST /submit/streamgate-local-*/*,GET /streams' --client ops\n  \
         streamgate local --parameter-overrides BatchSize=10 AuthorizerCacheTtlSeconds=0")]
     Local(local::LocalArgs),
     /// Emulate users posting pin, geo and user records to the API (a load generator). Exits non-zero
@@ -38,6 +41,9 @@ enum Command {
     /// Inspect the dead-letter queue and redrive failed batches in order (local stage or deployed
     /// stack). Exits non-zero when anything was lost or failed.
     Dlq(dlq::DlqArgs),
+    /// The API's clients in the credentials secret (local stage or deployed stack): list, add, show,
+    /// remove, rotate. Passwords are printed only with --reveal.
+    Credentials(credentials::CredentialsArgs),
     /// Check a deployed stack (or the local stage) end to end: 401, 403, a submit, the record in the
     /// stream byte for byte, the item with exact numbers, a poison record dead-lettered.
     Smoke(smoke::SmokeArgs),
@@ -60,5 +66,6 @@ async fn main() -> anyhow::Result<()> {
         Command::Post(args) => post::run(args).await,
         Command::Dlq(args) => dlq::run(args).await,
         Command::Smoke(args) => smoke::run(args).await,
+        Command::Credentials(args) => credentials::run(args).await,
     }
 }

@@ -13,17 +13,15 @@ const USERNAME: &str = "streamgate";
 const PASSWORD: &str = "streamgate-local-password";
 const IDS: usize = 10;
 
-/// Runs `streamgate dlq ARGS` against the stage, with the SDK's endpoint variables as the README
-/// shows them; returns success and stdout.
+/// Runs `streamgate dlq ARGS` against the stage with no AWS environment (no credentials, no
+/// region): only the endpoints, since a test stage is on free ports (`make local`'s are the
+/// defaults); returns success and stdout.
 async fn dlq(stage: &Stage, emulator: &str, args: &[&str]) -> (bool, String) {
     let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_streamgate"))
         .arg("dlq")
         .args(args)
-        .env("AWS_ENDPOINT_URL", emulator)
-        .env("AWS_ENDPOINT_URL_LAMBDA", &stage.invoke_url)
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env("AWS_REGION", "us-east-1")
+        .args(["--endpoint", emulator, "--invoke-endpoint", &stage.invoke_url])
+        .env_clear()
         .output()
         .await
         .expect("streamgate dlq runs");

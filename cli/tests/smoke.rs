@@ -47,6 +47,21 @@ async fn passes_against_a_working_stage() {
     }
     assert!(out.contains("traversal refused (403); 200, streamgate-local."), "{out}");
     assert!(out.contains("7 checks, 0 failed"), "{out}");
+    // No environment at all: the credentials come from the stage's secret (only the endpoint and
+    // URL are named, since a test stage is on free ports; `make local`'s are the defaults).
+    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_streamgate"))
+        .args(["smoke", "--url", &stage.gateway_url, "--endpoint", &stage.endpoint])
+        .env_clear()
+        .output()
+        .await
+        .expect("streamgate smoke runs");
+    let out = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{out}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(out.contains("7 checks, 0 failed"), "{out}");
     // It cleans up: its item is gone again.
     let items = testkit::scan_items(&stage.sdk_config().await, &stage.provisioned.table_name)
         .await

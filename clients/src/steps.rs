@@ -62,6 +62,9 @@ pub enum Outcome {
     Tested {
         /// Its clients.
         clients: usize,
+        /// Clients whose weak password the version carries over unchanged from `AWSCURRENT` (already
+        /// accepted today: refusing the change would not make them less so); rotate them.
+        weak_kept: Vec<String>,
     },
     /// finishSecret moved `AWSCURRENT` to the token's version from version `previous`.
     Finished {
@@ -126,21 +129,37 @@ pub async fn set_secret(store: &impl SecretStore, token: &str) -> Result<Outcome
     Ok(Outcome::NothingToSet)
 }
 
-/// testSecret: the token's version parses strictly and every client in it has a strong password.
+/// testSecret: the token's version parses strictly, and every password it sets or changes is
+/// strong. A weak password carried over unchanged from `AWSCURRENT` is reported, not refused: it is
+/// accepted today either way, and refusing would block every change (adding a client too) until it
+/// is rotated.
 pub async fn test_secret(store: &impl SecretStore, token: &str) -> Result<Outcome, StepError> {
     let version = staged(store, token).await?;
     let document = Document::parse_strict(&version.text).map_err(StepError::Pending)?;
-    let weak: Vec<String> = document
-        .clients
-        .iter()
-        .filter(|c| !password::is_strong(&c.password))
-        .map(|c| c.username.clone())
-        .collect();
+    let current = match version.has(CURRENT) {
+        true => None,
+        false => store.get(VersionRef::Stage(CURRENT)).await?,
+    };
+    let current = current.and_then(|c| Document::parse(&c.text).ok()).map(|p| p.document);
+    let kept = |name: &str, password: &str| {
+        current
+            .as_ref()
+            .and_then(|c| c.client(name))
+            .is_some_and(|c| c.password == password)
+    };
+    let (mut weak, mut weak_kept) = (Vec::new(), Vec::new());
+    for client in document.clients.iter().filter(|c| !password::is_strong(&c.password)) {
+        match kept(&client.username, &client.password) {
+            true => weak_kept.push(client.username.clone()),
+            false => weak.push(client.username.clone()),
+        }
+    }
     if !weak.is_empty() {
         return Err(StepError::Weak(weak));
     }
     Ok(Outcome::Tested {
         clients: document.clients.len(),
+        weak_kept,
     })
 }
 
@@ -177,6 +196,21 @@ pub struct Applied {
     pub version: String,
     /// The clients whose password changed.
     pub changed: Vec<String>,
+    /// Clients keeping a weak password from the previous version ([`Outcome::Tested`]).
+    pub weak_kept: Vec<String>,
+}
+
+impl Applied {
+    /// A line to print when clients keep a weak password, naming them (never the passwords).
+    pub fn weak_warning(&self) -> Option<String> {
+        (!self.weak_kept.is_empty()).then(|| {
+            format!(
+                "warning: {} keep a weak password (under {} characters or too few distinct ones): rotate them\n",
+                self.weak_kept.join(", "),
+                password::MIN_LENGTH
+            )
+        })
+    }
 }
 
 /// All four steps for `change` under a new token: what `streamgate credentials` does.
@@ -187,11 +221,15 @@ pub async fn apply(store: &impl SecretStore, change: &Change) -> Result<Applied,
         _ => Vec::new(),
     };
     set_secret(store, &token).await?;
-    test_secret(store, &token).await?;
+    let weak_kept = match test_secret(store, &token).await? {
+        Outcome::Tested { weak_kept, .. } => weak_kept,
+        _ => Vec::new(),
+    };
     finish_secret(store, &token).await?;
     Ok(Applied {
         version: token,
         changed,
+        weak_kept,
     })
 }
 

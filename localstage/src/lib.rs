@@ -5,6 +5,8 @@
 //! emulated Runtime API; an emulated HTTP API and event source mapping connect them as AWS would.
 
 pub mod apigw;
+mod banner;
+pub mod credentials;
 pub mod kafka;
 pub mod kafka_side;
 pub mod kinesis_esm;
@@ -52,6 +54,9 @@ pub struct Options {
     pub username: Option<String>,
     /// Fixed credentials instead of generated ones.
     pub password: Option<String>,
+    /// Named clients with route scopes (`--client NAME[:ROUTES]`): when not empty, the secret holds
+    /// these (`{"clients":[...]}`) and not the single user of `username`/`password`.
+    pub clients: Vec<credentials::ClientSeed>,
     /// Template parameter overrides, as `sam deploy --parameter-overrides`.
     pub parameter_overrides: BTreeMap<String, String>,
     /// Extra environment for a function: (logical id, variable, value).
@@ -85,6 +90,7 @@ impl Options {
                 .join("debug"),
             username: None,
             password: None,
+            clients: Vec::new(),
             parameter_overrides: BTreeMap::new(),
             environment_overrides: Vec::new(),
             verbose: true,
@@ -124,6 +130,9 @@ pub enum StageError {
     /// Provisioning.
     #[error(transparent)]
     Provision(#[from] provision::ProvisionError),
+    /// The credentials to seed.
+    #[error(transparent)]
+    Credentials(#[from] credentials::SeedError),
     /// A listener could not be bound.
     #[error("{what} on {addr}: {source}")]
     Bind {
@@ -207,16 +216,6 @@ fn serve(listener: tokio::net::TcpListener, app: axum::Router, mut stop: watch::
     })
 }
 
-/// How the banner names a route's integration.
-fn integration_label(integration: &template::Integration) -> String {
-    match integration {
-        template::Integration::KinesisPutRecord { .. } => "Kinesis-PutRecord integration".into(),
-        template::Integration::LambdaProxy { function, .. } => format!("Lambda proxy -> {function}"),
-        template::Integration::HttpProxy { uri, .. } => format!("HTTP proxy -> {uri}"),
-        template::Integration::NotEmulated(what) => format!("not emulated: {what}"),
-    }
-}
-
 impl Stage {
     /// Starts everything and returns once the stage accepts requests.
     pub async fn start(options: Options) -> Result<Stage, StageError> {
@@ -251,6 +250,12 @@ impl Stage {
                 });
             }
         }
+        let seed = credentials::seed(
+            &plan.secret,
+            options.username.as_deref(),
+            options.password.as_deref(),
+            &options.clients,
+        )?;
         let (invoke_listener, invoke_url) = bind("invoke API", options.invoke_addr).await?;
         let (gateway_listener, gateway_url) = bind("HTTP API", options.gateway_addr).await?;
 
@@ -271,8 +276,7 @@ impl Stage {
             None => None,
         };
         let sdk = sdk_config(&endpoint).await;
-        let (provisioned, resolver) =
-            provision(&plan, &sdk, (options.username.clone(), options.password.clone())).await?;
+        let (provisioned, resolver) = provision(&plan, &sdk, &seed).await?;
         let http = apiclient::HttpClient::new()?;
 
         // Every Kinesis client of the stage goes through the PutRecord guard (see put_record_guard).
@@ -424,86 +428,6 @@ impl Stage {
     /// SDK configuration for clients of the stage's emulator.
     pub async fn sdk_config(&self) -> SdkConfig {
         sdk_config(&self.endpoint).await
-    }
-
-    /// What `make local` prints once the stage is up.
-    pub fn banner(&self) -> String {
-        let p = &self.provisioned;
-        let url = format!("{}/submit/{}/evt-0001", self.gateway_url, p.stream_name);
-        let aws = format!("aws --endpoint-url {} --region {}", self.endpoint, motoserver::REGION);
-        let routes: String = self
-            .plan
-            .routes
-            .iter()
-            .map(|route| format!("\x20   {:<40} {}\n", route.key(), integration_label(&route.integration)))
-            .collect();
-        let mut banner = format!(
-            "\n streamgate local stage is up\n\n\
-             \x20 API         {gateway}   (streamName = {stream})\n\
-             \x20 username    {user}\n\
-             \x20 password    {password}\n\
-             \x20 routes (all behind the Basic-auth authorizer):\n{routes}\n\
-             \x20 try it:\n\
-             \x20   curl -u '{user}:{password}' -H 'content-type: application/json' \\\n\
-             \x20        -d '{{\"title\": \"hello\"}}' {url}\n",
-            gateway = self.gateway_url,
-            stream = p.stream_name,
-            user = p.username,
-            password = p.password,
-        );
-        if self.plan.routes.iter().any(|r| r.path.starts_with("/streams")) {
-            banner.push_str(&format!(
-                "\x20   curl -u '{user}:{password}' -X PUT -H 'content-type: application/json' \\\n\
-                 \x20        -d '{{\"records\": [{{\"data\": {{\"title\": \"hi\"}}, \"partition-key\": \"evt-0002\"}}]}}' \\\n\
-                 \x20        {gateway}/streams/{stream}/records\n",
-                user = p.username,
-                password = p.password,
-                gateway = self.gateway_url,
-                stream = p.stream_name,
-            ));
-        }
-        if let Some(kafka) = &self.kafka {
-            let serving = match &kafka.rest_proxy_url {
-                Some(url) => {
-                    format!("REST Proxy mode: KafkaRestProxyUrl = {url} (the topics function's core over plain HTTP)")
-                }
-                None => "the topics function (KafkaBootstrapServers = the broker, KafkaAuth = none)".to_string(),
-            };
-            banner.push_str(&format!(
-                "\x20   curl -u '{user}:{password}' -H 'content-type: application/vnd.kafka.json.v2+json' \\\n\
-                 \x20        -d '{{\"records\": [{{\"key\": \"evt-0003\", \"value\": {{\"title\": \"hi\"}}}}]}}' \\\n\
-                 \x20        {gateway}/topics/{topic}\n\n\
-                 \x20 kafka:       {bootstrap}   (Tansu, memory only, plaintext; topics {topics})\n\
-                 \x20 /topics:     {serving}\n",
-                user = p.username,
-                password = p.password,
-                gateway = self.gateway_url,
-                topic = kafka.topics.first().map_or("", String::as_str),
-                bootstrap = kafka.bootstrap,
-                topics = kafka.topics.join(", "),
-            ));
-        }
-        banner.push_str(&format!(
-            "\n\x20 read it back:\n\
-             \x20   ./target/debug/streamgate item evt-0001 --endpoint {endpoint}\n\
-             \x20 or with the AWS CLI (credentials AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing):\n\
-             \x20   {aws} dynamodb scan --table-name {table}\n\
-             \x20   {aws} sqs receive-message --queue-url {queue}\n\n\
-             \x20 invoke a function:  cargo lambda invoke -P {invoke_port} authorizer --data-file events/authorizer-http-v2-allow.json\n\
-             \x20 emulator:           {endpoint}\n\n\
-             \x20 stop: Ctrl-C\n",
-            table = p.table_name,
-            queue = p.queue_url,
-            invoke_port = self.invoke_url.rsplit_once(':').map_or("9000", |(_, port)| port),
-            endpoint = self.endpoint,
-        ));
-        if !self.not_emulated.is_empty() {
-            banner.push_str("\n  not emulated (declared in template.yaml, ignored here):\n");
-            for item in &self.not_emulated {
-                banner.push_str(&format!("    - {item}\n"));
-            }
-        }
-        banner
     }
 
     /// Stops the servers, the pollers, the function processes and moto.

@@ -5,11 +5,10 @@
 
 use std::collections::HashMap;
 
+use crate::credentials::{Seed, SeededClient};
+use crate::template::{LOCAL_STACK, Plan, Resolver};
 use aws_config::SdkConfig;
 use aws_sdk_sqs::types::QueueAttributeName;
-use serde_json::Value as Json;
-
-use crate::template::{LOCAL_STACK, Plan, Resolver};
 
 /// The local resources, by what the functions and the gateway need of them.
 #[derive(Debug, Clone)]
@@ -24,10 +23,20 @@ pub struct Provisioned {
     pub queue_url: String,
     /// Secret ARN.
     pub secret_arn: String,
-    /// The username in the secret.
-    pub username: String,
-    /// The password in the secret.
-    pub password: String,
+    /// Secret name (`<stack>/<logical id>`).
+    pub secret_name: String,
+    /// The clients in the secret, in its order (one, the single user, without `--client`).
+    pub clients: Vec<SeededClient>,
+}
+
+impl Provisioned {
+    /// The client the banner's examples use: the first that may call every route, else the first.
+    pub fn example_client(&self) -> Option<&SeededClient> {
+        self.clients
+            .iter()
+            .find(|c| c.routes.is_none())
+            .or(self.clients.first())
+    }
 }
 
 /// Provisioning failed.
@@ -41,9 +50,6 @@ pub enum ProvisionError {
         /// The SDK's error, with its context.
         message: String,
     },
-    /// The operating system's random generator failed (the generated password).
-    #[error("generating the password: {0}")]
-    Random(String),
 }
 
 fn failed<E: std::error::Error + 'static>(what: &'static str) -> impl FnOnce(E) -> ProvisionError {
@@ -53,31 +59,9 @@ fn failed<E: std::error::Error + 'static>(what: &'static str) -> impl FnOnce(E) 
     }
 }
 
-/// A generated password from the operating system's CSPRNG: letters and digits only, as the
-/// template's `ExcludePunctuation` asks, without modulo bias (bytes ≥ 248 are redrawn).
-pub fn generate_password(length: usize) -> Result<String, ProvisionError> {
-    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-    let usable = 256 - 256 % ALPHABET.len();
-    let mut password = String::with_capacity(length);
-    let mut buffer = [0u8; 64];
-    while password.len() < length {
-        getrandom::fill(&mut buffer).map_err(|e| ProvisionError::Random(e.to_string()))?;
-        for byte in buffer.iter().map(|b| usize::from(*b)).filter(|b| *b < usable) {
-            if password.len() < length {
-                password.push(char::from(ALPHABET[byte % ALPHABET.len()]));
-            }
-        }
-    }
-    Ok(password)
-}
-
 /// Creates (or, in an emulator that already has them, reuses) every resource, and returns them with
 /// the plan's resolver extended with their names and ARNs.
-pub async fn provision(
-    plan: &Plan,
-    sdk: &SdkConfig,
-    credentials: (Option<String>, Option<String>),
-) -> Result<(Provisioned, Resolver), ProvisionError> {
+pub async fn provision(plan: &Plan, sdk: &SdkConfig, seed: &Seed) -> Result<(Provisioned, Resolver), ProvisionError> {
     let mut resolver = plan.resolver.clone();
     let region = motoserver::REGION;
     let account = motoserver::ACCOUNT_ID;
@@ -149,26 +133,15 @@ pub async fn provision(
     };
     let queue_arn = format!("arn:aws:sqs:{region}:{account}:{queue_name}");
 
-    // Secret: the template's fixed part (the username) plus the generated key.
-    let mut document = plan.secret.fixed.clone();
-    let username = credentials
-        .0
-        .or_else(|| document.get("username").and_then(Json::as_str).map(str::to_string))
-        .unwrap_or_else(|| "streamgate".to_string());
-    let password = match credentials.1 {
-        Some(password) => password,
-        None => generate_password(48)?,
-    };
-    document.insert("username".into(), Json::String(username.clone()));
-    document.insert(plan.secret.generated_key.clone(), Json::String(password.clone()));
+    // Secret: the value seeded from the flags (crate::credentials).
     let secret_id = &plan.secret.logical_id;
     let secret_name = format!("{LOCAL_STACK}/{secret_id}");
     let secrets = aws_sdk_secretsmanager::Client::new(sdk);
-    let value = Json::Object(document).to_string();
+    let value = &seed.value;
     let secret_arn = match secrets
         .create_secret()
         .name(&secret_name)
-        .secret_string(&value)
+        .secret_string(value)
         .send()
         .await
     {
@@ -178,7 +151,7 @@ pub async fn provision(
             let updated = secrets
                 .put_secret_value()
                 .secret_id(&secret_name)
-                .secret_string(&value)
+                .secret_string(value)
                 .send()
                 .await
                 .map_err(failed("secret"))?;
@@ -215,8 +188,8 @@ pub async fn provision(
             table_name,
             queue_url,
             secret_arn,
-            username,
-            password,
+            secret_name,
+            clients: seed.clients.clone(),
         },
         resolver,
     ))
@@ -235,18 +208,4 @@ pub fn function_arn(logical_id: &str) -> String {
         motoserver::ACCOUNT_ID,
         function_name(logical_id)
     )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn generated_passwords_are_alphanumeric_and_differ() {
-        let a = generate_password(48).unwrap();
-        let b = generate_password(48).unwrap();
-        assert_eq!(a.len(), 48);
-        assert!(a.chars().all(|c| c.is_ascii_alphanumeric()), "{a}");
-        assert_ne!(a, b);
-    }
 }

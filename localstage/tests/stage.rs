@@ -74,12 +74,23 @@ async fn authorizes_puts_and_lands() {
     );
     assert_eq!(authorizer.invocations(), 2);
 
-    // The same header again inside the TTL: the cached verdict, no invocation.
+    // The same header on the same path inside the TTL: the cached verdict, no invocation. The
+    // cache is keyed by header, route and path, so another eventId is another invocation: a cached
+    // allow never covers another path (for a scoped client, another stream).
+    let answer = http
+        .post(
+            &submit_url(&stage, "e2e-1"),
+            &[("authorization", &good)],
+            r#"{"title":"first"}"#,
+        )
+        .await;
+    assert_eq!(answer.status, 200);
+    assert_eq!(authorizer.invocations(), 2);
     let answer = http
         .post(&submit_url(&stage, "e2e-4"), &[("authorization", &good)], "{}")
         .await;
     assert_eq!(answer.status, 200);
-    assert_eq!(authorizer.invocations(), 2);
+    assert_eq!(authorizer.invocations(), 3);
 
     // Unknown route, and a stream the integration role may not write to.
     let answer = http

@@ -66,14 +66,21 @@ pub async fn handle(
             version = token,
             "nothing to set: the authorizer reads the secret itself (AWSPENDING is accepted while young)"
         ),
-        Ok(Outcome::Tested { clients }) => {
+        Ok(Outcome::Tested { clients, weak_kept }) => {
             tracing::info!(
                 request_id,
                 step = step.as_str(),
                 version = token,
                 clients,
                 "the pending version is valid"
-            )
+            );
+            if !weak_kept.is_empty() {
+                tracing::warn!(
+                    request_id,
+                    clients = ?weak_kept,
+                    "clients keep a weak password (under 32 characters or too few distinct ones) from the current version: rotate them"
+                );
+            }
         }
         Ok(Outcome::Finished { previous }) => tracing::info!(
             request_id,

@@ -89,15 +89,36 @@ async fn a_failed_test_leaves_awscurrent_untouched() {
     .await;
     let store = SecretsManagerStore::new(client.clone(), &arn);
     let before = current(&store).await;
+    // Rotating `a` keeps `weak`'s password: reported, not refused.
     let token = uuid_like(2);
     let mut named = event(&arn, &token, "createSecret");
     named["Clients"] = json!(["a"]);
     rotation::handle(&store, &arn, named, "test").await.unwrap();
+    let tested = rotation::handle(&store, &arn, event(&arn, &token, "testSecret"), "test")
+        .await
+        .unwrap();
+    assert_eq!(
+        tested,
+        Outcome::Tested {
+            clients: 2,
+            weak_kept: vec!["weak".into()]
+        }
+    );
+    // A pending version that sets a weak password (staged by hand, as an operator might) fails
+    // testSecret, and AWSCURRENT stays where it was.
+    let token = uuid_like(4);
+    store
+        .put_pending(
+            &token,
+            &json!({"clients": [{"username": "a", "password": "tooshort"}]}).to_string(),
+        )
+        .await
+        .unwrap();
     let error = rotation::handle(&store, &arn, event(&arn, &token, "testSecret"), "test")
         .await
         .unwrap_err();
     assert!(error.to_string().contains("weak"), "{error}");
-    assert!(!error.to_string().contains("short"), "{error}");
+    assert!(!error.to_string().contains("tooshort"), "{error}");
     assert_eq!(current(&store).await, before);
 }
 

@@ -28,19 +28,13 @@ use aws_sdk_sqs::types::{DeleteMessageBatchRequestEntry, MessageSystemAttributeN
 use chrono::{TimeZone, Utc};
 use message::{DeadLetter, overview};
 
-/// The make-local stage's names, the defaults of every target.
-pub const LOCAL_QUEUE: &str = "streamgate-local-DeadLetterQueue";
-/// The make-local stage's stream.
-pub const LOCAL_STREAM: &str = "streamgate-local-events";
-/// The make-local stage's consumer function.
-pub const LOCAL_FUNCTION: &str = "streamgate-local-ConsumerFunction";
+use crate::aws::{Endpoints, LOCAL_CONSUMER, LOCAL_STREAM};
 
 /// Arguments of `streamgate dlq`.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "AWS endpoints follow the SDK's conventions: against `make local`, set\n  \
-    AWS_ENDPOINT_URL=http://127.0.0.1:5000 AWS_ENDPOINT_URL_LAMBDA=http://127.0.0.1:9000 \
-    AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_REGION=us-east-1\n\
+    after_help = "Without --stack it acts on the local stage (make local) and needs no environment variables; \
+    with --stack, AWS credentials and region come from the SDK's usual configuration.\n\
     Examples:\n  streamgate dlq list\n  streamgate dlq redrive --dry-run\n  \
     streamgate dlq --stack streamgate redrive\n  streamgate dlq export --output poison.jsonl && streamgate dlq purge --kind poison"
 )]
@@ -60,6 +54,8 @@ pub struct DlqArgs {
     /// The consumer function redriven batches are delivered to (default: the local stage's).
     #[arg(long, global = true)]
     function: Option<String>,
+    #[command(flatten)]
+    endpoints: Endpoints,
 }
 
 #[derive(Debug, clap::Subcommand)]
@@ -118,74 +114,17 @@ pub(crate) struct Received {
     pub(crate) sent: Option<chrono::DateTime<Utc>>,
 }
 
-/// SDK configuration as the SDK's own conventions say (`AWS_ENDPOINT_URL`, `AWS_ENDPOINT_URL_<SERVICE>`,
-/// profiles), with the local stage's region when none is configured.
-pub(crate) async fn sdk() -> aws_config::SdkConfig {
-    let config = aws_config::load_from_env().await;
-    if config.region().is_some() {
-        return config;
-    }
-    aws_config::from_env()
-        .region(aws_config::Region::new(motoserver::REGION))
-        .load()
-        .await
-}
-
-/// A stack's outputs by key.
-pub(crate) async fn stack_outputs(
-    sdk: &aws_config::SdkConfig,
-    stack: &str,
-) -> anyhow::Result<std::collections::HashMap<String, String>> {
-    let answer = aws_sdk_cloudformation::Client::new(sdk)
-        .describe_stacks()
-        .stack_name(stack)
-        .send()
-        .await
-        .with_context(|| format!("reading the outputs of stack {stack}"))?;
-    let stack = answer.stacks().first().context("no such stack")?;
-    Ok(stack
-        .outputs()
-        .iter()
-        .filter_map(|o| Some((o.output_key()?.to_string(), o.output_value()?.to_string())))
-        .collect())
-}
-
 impl Targets {
     async fn resolve(args: &DlqArgs) -> anyhow::Result<Targets> {
-        let sdk = sdk().await;
-        let outputs = match &args.stack {
-            Some(stack) => stack_outputs(&sdk, stack).await?,
-            None => Default::default(),
-        };
-        let sqs = aws_sdk_sqs::Client::new(&sdk);
-        let queue_url = match args
-            .queue_url
-            .clone()
-            .or_else(|| outputs.get("DeadLetterQueueUrl").cloned())
-        {
-            Some(url) => url,
-            None => sqs
-                .get_queue_url()
-                .queue_name(LOCAL_QUEUE)
-                .send()
-                .await
-                .with_context(|| format!("finding the queue {LOCAL_QUEUE} (give --queue-url or --stack)"))?
-                .queue_url()
-                .context("no queue URL")?
-                .to_string(),
-        };
-        let pick = |flag: &Option<String>, output: &str, local: &str| {
-            flag.clone()
-                .or_else(|| outputs.get(output).cloned())
-                .unwrap_or_else(|| local.to_string())
-        };
+        let aws = args.endpoints.connect(args.stack.as_deref()).await?;
+        let queue_url = aws.queue_url(args.queue_url.as_deref()).await?;
         Ok(Targets {
             queue_url,
-            stream: pick(&args.stream, "StreamName", LOCAL_STREAM),
-            function: pick(&args.function, "ConsumerFunctionName", LOCAL_FUNCTION),
-            sqs,
-            kinesis: aws_sdk_kinesis::Client::new(&sdk),
-            lambda: aws_sdk_lambda::Client::new(&sdk),
+            stream: aws.pick(args.stream.as_deref(), "StreamName", LOCAL_STREAM)?,
+            function: aws.pick(args.function.as_deref(), "ConsumerFunctionName", LOCAL_CONSUMER)?,
+            sqs: aws_sdk_sqs::Client::new(&aws.sdk),
+            kinesis: aws_sdk_kinesis::Client::new(&aws.sdk),
+            lambda: aws.lambda,
         })
     }
 

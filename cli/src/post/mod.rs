@@ -32,16 +32,16 @@ use wire::{Batcher, Format, Item, Sender};
     streamgate post --format kafka-rest --batch 10 --count 300   # the Kafka REST route")]
 pub struct PostArgs {
     /// Base URL of the API (the local stage, or the stack's ApiEndpoint output).
-    #[arg(long, env = "STREAMGATE_URL", default_value = "http://127.0.0.1:3000")]
+    #[arg(long, env = "STREAMGATE_URL", default_value = crate::aws::LOCAL_API)]
     pub url: String,
     /// The stream of `submit` and `records` (the `{streamName}` of their paths).
-    #[arg(long, env = "STREAMGATE_STREAM", default_value = "streamgate-local-events")]
+    #[arg(long, env = "STREAMGATE_STREAM", default_value = crate::aws::LOCAL_STREAM)]
     pub stream: String,
     /// The topic prefix of `kafka-rest`: records go to `<prefix>.pin`, `.geo` and `.user`.
-    #[arg(long, env = "STREAMGATE_TOPIC_PREFIX", default_value = "streamgate-local")]
+    #[arg(long, env = "STREAMGATE_TOPIC_PREFIX", default_value = crate::aws::LOCAL_STACK)]
     pub topic_prefix: String,
     /// Basic-auth username.
-    #[arg(long, env = "STREAMGATE_USERNAME", default_value = "streamgate")]
+    #[arg(long, env = "STREAMGATE_USERNAME", default_value = crate::aws::DEFAULT_USERNAME)]
     pub username: String,
     /// Basic-auth password.
     #[arg(long, env = "STREAMGATE_PASSWORD", hide_env_values = true)]

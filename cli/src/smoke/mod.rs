@@ -14,32 +14,38 @@ use anyhow::Context as _;
 use apiclient::HttpClient;
 use aws_sdk_dynamodb::types::AttributeValue;
 use aws_sdk_kinesis::types::ShardIteratorType;
+use clients::Document;
+use clients::SecretStore as _;
+use clients::store::sdk::SecretsManagerStore;
+use clients::store::{CURRENT, VersionRef};
 use serde_json::Value as Json;
 
-use crate::dlq::{self, LOCAL_QUEUE, LOCAL_STREAM};
+use crate::aws::{Aws, DEFAULT_USERNAME, Endpoints, LOCAL_API, LOCAL_SECRET, LOCAL_STREAM, LOCAL_TABLE};
 
-/// The make-local stage's table.
-const LOCAL_TABLE: &str = "streamgate-local-EventsTable";
 /// Numbers a float would change: the item must hold them exactly.
 const EXACT_DECIMAL: &str = "12345678901234567890.123456789";
 const EXACT_INTEGER: &str = "123456789012345678901234567890";
 
 /// Arguments of `streamgate smoke`.
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Examples:\n  streamgate smoke --stack streamgate\n  \
-    streamgate smoke --url http://127.0.0.1:3000 --password streamgate-local-password   # make local, with\n    \
-    AWS_ENDPOINT_URL=http://127.0.0.1:5000 AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing")]
+#[command(
+    after_help = "Without --stack it checks the local stage (make local): no environment variables needed, \
+    the credentials come from its secret unless given.\n\
+    Examples:\n  streamgate smoke --stack streamgate\n  streamgate smoke\n  \
+    streamgate smoke --username partner --password \"$PASSWORD\""
+)]
 pub struct SmokeArgs {
-    /// Read the URL, credentials, stream, table and queue from this stack's outputs and secret.
+    /// Read the URL, credentials, stream, table and queue from this stack's outputs and secret
+    /// (default: the local stage).
     #[arg(long, env = "STREAMGATE_STACK")]
     stack: Option<String>,
-    /// The API's base URL (the stack's ApiEndpoint).
+    /// The API's base URL (default: the stack's ApiEndpoint, or the local stage's).
     #[arg(long, env = "STREAMGATE_URL")]
     url: Option<String>,
-    /// Basic-auth username.
+    /// Basic-auth username (default: a client of the credentials secret that may call every route).
     #[arg(long, env = "STREAMGATE_USERNAME")]
     username: Option<String>,
-    /// Basic-auth password.
+    /// Basic-auth password (default: the username's, from the credentials secret).
     #[arg(long, env = "STREAMGATE_PASSWORD", hide_env_values = true)]
     password: Option<String>,
     /// The stream (default: the local stage's).
@@ -57,6 +63,8 @@ pub struct SmokeArgs {
     /// How long to wait for the item and the dead-letter message, seconds.
     #[arg(long, default_value_t = 90)]
     timeout: u64,
+    #[command(flatten)]
+    endpoints: Endpoints,
 }
 
 struct Target {
@@ -76,9 +84,9 @@ struct Check {
 
 /// Runs the smoke test; exits non-zero when a check failed.
 pub async fn run(args: SmokeArgs) -> anyhow::Result<()> {
-    let sdk = dlq::sdk().await;
-    let target = resolve(&args, &sdk).await?;
-    let mut checks = smoke(&target, &sdk, Duration::from_secs(args.timeout)).await?;
+    let aws = args.endpoints.connect(args.stack.as_deref()).await?;
+    let target = resolve(&args, &aws).await?;
+    let mut checks = smoke(&target, &aws.sdk, Duration::from_secs(args.timeout)).await?;
     let http = HttpClient::new()?;
     let auth = apiclient::basic(&target.username, &target.password);
     let id = format!("smoke-{:016x}", fastrand::u64(..));
@@ -100,58 +108,60 @@ pub async fn run(args: SmokeArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn resolve(args: &SmokeArgs, sdk: &aws_config::SdkConfig) -> anyhow::Result<Target> {
-    let outputs = match &args.stack {
-        Some(stack) => dlq::stack_outputs(sdk, stack).await?,
-        None => Default::default(),
+async fn resolve(args: &SmokeArgs, aws: &Aws) -> anyhow::Result<Target> {
+    let (username, password) = match &args.password {
+        Some(password) => (
+            args.username.clone().unwrap_or_else(|| DEFAULT_USERNAME.into()),
+            password.clone(),
+        ),
+        None => {
+            let secret = aws.pick(None, "CredentialsSecretArn", LOCAL_SECRET)?;
+            stored_credentials(&aws.sdk, &secret, args.username.as_deref())
+                .await
+                .with_context(|| {
+                    format!(
+                        "reading the credentials secret of {} (or give --password)",
+                        aws.describe()
+                    )
+                })?
+        }
     };
-    let (mut username, mut password) = (args.username.clone(), args.password.clone());
-    if let (Some(secret), true) = (outputs.get("CredentialsSecretArn"), password.is_none()) {
-        let value = aws_sdk_secretsmanager::Client::new(sdk)
-            .get_secret_value()
-            .secret_id(secret)
-            .send()
-            .await
-            .context("reading the credentials secret")?;
-        let credentials: Json = serde_json::from_str(value.secret_string().unwrap_or_default())
-            .context("the credentials secret is not JSON")?;
-        username = username.or_else(|| credentials["username"].as_str().map(str::to_string));
-        password = credentials["password"].as_str().map(str::to_string);
-    }
-    let url = args
-        .url
-        .clone()
-        .or_else(|| outputs.get("ApiEndpoint").cloned())
-        .context("give --url or --stack")?;
-    let queue_url = match args
-        .queue_url
-        .clone()
-        .or_else(|| outputs.get("DeadLetterQueueUrl").cloned())
-    {
-        Some(url) => url,
-        None => aws_sdk_sqs::Client::new(sdk)
-            .get_queue_url()
-            .queue_name(LOCAL_QUEUE)
-            .send()
-            .await
-            .with_context(|| format!("finding the queue {LOCAL_QUEUE} (give --queue-url or --stack)"))?
-            .queue_url()
-            .context("no queue URL")?
-            .to_string(),
-    };
-    let pick = |flag: &Option<String>, output: &str, local: &str| {
-        flag.clone()
-            .or_else(|| outputs.get(output).cloned())
-            .unwrap_or_else(|| local.to_string())
-    };
+    let url = aws.pick(args.url.as_deref(), "ApiEndpoint", LOCAL_API)?;
     Ok(Target {
         url: url.trim_end_matches('/').to_string(),
-        username: username.unwrap_or_else(|| "streamgate".into()),
-        password: password.context("give --password or --stack")?,
-        stream: pick(&args.stream, "StreamName", LOCAL_STREAM),
-        table: pick(&args.table, "TableName", LOCAL_TABLE),
-        queue_url,
+        username,
+        password,
+        stream: aws.pick(args.stream.as_deref(), "StreamName", LOCAL_STREAM)?,
+        table: aws.pick(args.table.as_deref(), "TableName", LOCAL_TABLE)?,
+        queue_url: aws.queue_url(args.queue_url.as_deref()).await?,
     })
+}
+
+/// A client's username and password from the secret's `AWSCURRENT` version: `username`'s, or the
+/// first client that may call every route (the smoke test calls several), or the first.
+async fn stored_credentials(
+    sdk: &aws_config::SdkConfig,
+    secret: &str,
+    username: Option<&str>,
+) -> anyhow::Result<(String, String)> {
+    let store = SecretsManagerStore::new(aws_sdk_secretsmanager::Client::new(sdk), secret);
+    let version = store
+        .get(VersionRef::Stage(CURRENT))
+        .await?
+        .context("the secret has no AWSCURRENT version")?;
+    let document = Document::parse(&version.text)?.document;
+    let client = match username {
+        Some(name) => document
+            .client(name)
+            .with_context(|| format!("no client named {name:?} in the secret"))?,
+        None => document
+            .clients
+            .iter()
+            .find(|c| c.routes.is_none())
+            .or(document.clients.first())
+            .context("no client in the secret")?,
+    };
+    Ok((client.username.clone(), client.password.clone()))
 }
 
 async fn smoke(target: &Target, sdk: &aws_config::SdkConfig, timeout: Duration) -> anyhow::Result<Vec<Check>> {

@@ -52,7 +52,7 @@ async fn produce_one(
         .map_err(|e| format!("the API did not answer: {e}"))?;
     if traversal.status != 403 {
         return Err(format!(
-            "POST /topics/%2e%2e got {} {}, expected 403: the /topics routes do not check the topic (TopicsAuthorizer?)",
+            "POST /topics/%2e%2e got {} {}, expected 403: the authorizer does not check the topic (BasicAuthorizer and KAFKA_TOPIC_PATTERN?)",
             traversal.status, traversal.body
         ));
     }
