@@ -39,11 +39,12 @@ impl Identity {
 /// authenticates and, for a demoted version's password, the time it stops being accepted.
 ///
 /// Comparing fixed-size digests instead of the strings removes the length leak of a plain comparison,
-/// and `subtle` compares them without an early exit.
+/// and `subtle` compares them without an early exit. Both digests sit in one array of words: `subtle`
+/// compares a word as cheaply as a byte, so a pair costs 8 comparisons instead of 64, which matters
+/// when every request compares against every client of the secret.
 #[derive(Clone)]
 pub struct Credential {
-    user: [u8; 32],
-    password: [u8; 32],
+    pair: Pair,
     identity: Arc<Identity>,
     until: Option<SystemTime>,
 }
@@ -66,8 +67,7 @@ impl Credential {
     /// A pair authenticating `identity`.
     pub fn scoped(username: &str, password: &str, identity: Arc<Identity>) -> Credential {
         Credential {
-            user: digest(username),
-            password: digest(password),
+            pair: pair(username, password),
             identity,
             until: None,
         }
@@ -123,14 +123,13 @@ impl CredentialSet {
     /// differs, of whether the user exists, and of which accepted pair matched: every pair is
     /// checked, both halves each time, and the match is picked without a branch on secret data.
     pub fn identify(&self, presented: &Presented, now: SystemTime) -> Option<Arc<Identity>> {
-        let user = digest(&presented.username);
-        let password = digest(&presented.password);
+        let presented = pair(&presented.username, &presented.password);
         let mut any = Choice::from(0);
         let mut index = 0u32;
         for (position, candidate) in self.accepted.iter().enumerate() {
             // Expiry depends on the clock and the secret's dates, not on what was presented.
             let live = Choice::from(u8::from(candidate.until.is_none_or(|until| now < until)));
-            let hit = candidate.user.ct_eq(&user) & candidate.password.ct_eq(&password) & live;
+            let hit = candidate.pair[..].ct_eq(&presented[..]) & live;
             index.conditional_assign(&u32::try_from(position).unwrap_or(u32::MAX), hit);
             any |= hit;
         }
@@ -142,8 +141,18 @@ impl CredentialSet {
     }
 }
 
-fn digest(value: &str) -> [u8; 32] {
-    Sha256::digest(value.as_bytes()).into()
+/// The SHA-256 digests of a username and a password, as eight words.
+type Pair = [u64; 8];
+
+fn pair(username: &str, password: &str) -> Pair {
+    let mut words = [0u64; 8];
+    let digests = [Sha256::digest(username.as_bytes()), Sha256::digest(password.as_bytes())];
+    for (word, chunk) in words.iter_mut().zip(digests.iter().flat_map(|d| d.chunks_exact(8))) {
+        let mut bytes = [0u8; 8];
+        bytes.copy_from_slice(chunk);
+        *word = u64::from_le_bytes(bytes);
+    }
+    words
 }
 
 #[cfg(test)]

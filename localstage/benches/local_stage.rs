@@ -10,7 +10,8 @@
 //! stage, not AWS. The init, memory and duration figures are the functions' own.
 //!
 //! BENCH_N (default 2000), BENCH_CONCURRENCY (default 32), BENCH_BATCH (default 100), BENCH_BIN_DIR
-//! (default target/release).
+//! (default target/release), BENCH_TEMPLATE (default the repository's template.yaml: a variant, e.g.
+//! with other authorizer identity sources, measured beside it).
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -192,6 +193,9 @@ async fn main() {
     options.bin_dir = std::env::var_os("BENCH_BIN_DIR")
         .map(Into::into)
         .unwrap_or_else(|| motoserver::workspace_root().join("target").join(profile));
+    if let Some(template) = std::env::var_os("BENCH_TEMPLATE") {
+        options.template = template.into();
+    }
     // Batches of up to 1,000 records: the window lets them fill at the emulator's ingest rate.
     options.parameter_overrides.insert("BatchSize".into(), "1000".into());
     options
