@@ -209,6 +209,15 @@ pub enum Answer {
     },
     /// Refuse the request (HTTP API → 403, REST → 403 explicit deny).
     Deny,
+    /// An authenticated client outside its routes. HTTP API: a deny. REST: the client's scoped
+    /// allow plus an explicit deny of this request's `methodArn`, because REST caches the policy per
+    /// token: a stage-wide deny would lock the client out of its own routes for the cache's TTL.
+    OutOfScope {
+        /// The authenticated client.
+        username: String,
+        /// What it may call.
+        resources: Vec<String>,
+    },
 }
 
 /// `principalId` of a denied REST request: there is no authenticated principal.
@@ -218,33 +227,48 @@ pub const ANONYMOUS_PRINCIPAL: &str = "anonymous";
 pub fn respond(request: &AuthRequest, answer: &Answer) -> Value {
     let context = match answer {
         Answer::Allow { username, .. } => json!({ "username": username }),
-        Answer::Deny => json!({}),
+        Answer::Deny | Answer::OutOfScope { .. } => json!({}),
     };
     match request.flavour {
         Flavour::HttpApiV2 => {
             let mut response = ApiGatewayV2CustomAuthorizerSimpleResponse::<Value>::default();
             response.is_authorized = matches!(answer, Answer::Allow { .. });
+            if matches!(answer, Answer::OutOfScope { .. }) {
+                response.context = json!({});
+            }
             response.context = context;
             serde_json::to_value(response).unwrap_or(Value::Null)
         }
         Flavour::RestRequest | Flavour::RestToken => {
             let mut statement = IamPolicyStatement::default();
             statement.action = vec!["execute-api:Invoke".to_string()];
+            let mut statements = Vec::new();
             let principal = match answer {
                 Answer::Allow { username, resources } => {
                     statement.effect = IamPolicyEffect::Allow;
                     statement.resource = resources.clone();
+                    statements.push(statement);
+                    username.clone()
+                }
+                Answer::OutOfScope { username, resources } => {
+                    let mut deny = statement.clone();
+                    statement.effect = IamPolicyEffect::Allow;
+                    statement.resource = resources.clone();
+                    deny.effect = IamPolicyEffect::Deny;
+                    deny.resource = vec![request.resource_arn.clone()];
+                    statements.extend([statement, deny]);
                     username.clone()
                 }
                 Answer::Deny => {
                     statement.resource = vec![policy_resource(&request.resource_arn)];
                     statement.effect = IamPolicyEffect::Deny;
+                    statements.push(statement);
                     ANONYMOUS_PRINCIPAL.to_string()
                 }
             };
             let mut policy = ApiGatewayCustomAuthorizerPolicy::default();
             policy.version = Some("2012-10-17".to_string());
-            policy.statement = vec![statement];
+            policy.statement = statements;
             let mut response = ApiGatewayCustomAuthorizerResponse::<Value>::default();
             response.principal_id = Some(principal);
             response.policy_document = policy;

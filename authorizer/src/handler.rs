@@ -289,6 +289,17 @@ pub fn answer(request: &AuthRequest, decision: Decision) -> Result<Value, Author
             };
             Ok(respond(request, &Answer::Allow { username, resources }))
         }
+        (None, Reason::OutOfScope, Flavour::RestRequest | Flavour::RestToken)
+            if let Some(client) = &decision.client =>
+        {
+            Ok(respond(
+                request,
+                &Answer::OutOfScope {
+                    username: client.name.clone(),
+                    resources: policy_resources(client, &request.resource_arn),
+                },
+            ))
+        }
         (None, Reason::SecretUnavailable, _) => Err(AuthorizerError::CredentialsUnavailable),
         (None, Reason::MissingHeader | Reason::Malformed(_), Flavour::RestRequest | Flavour::RestToken) => {
             Err(AuthorizerError::Unauthorized)
@@ -357,5 +368,33 @@ mod tests {
         // Decided from the header alone: the credentials were not consulted at all.
         let header_deny = record(false, Lookup::default());
         assert_eq!([&header_deny["SecretFetches"], &header_deny["CacheHits"]], [0, 0]);
+    }
+
+    #[test]
+    fn rest_out_of_scope_keeps_the_clients_routes_and_denies_only_this_request() {
+        let request = crate::event::parse_event(json!({"type": "TOKEN", "authorizationToken": "x",
+            "methodArn": "arn:aws:execute-api:r:1:api/prod/POST/submit/audit/e1"}))
+        .unwrap();
+        let partner = Arc::new(Identity {
+            name: "partner".into(),
+            routes: Some(vec![clients::RoutePattern::parse("POST /submit/orders-*/*").unwrap()]),
+        });
+        let decision = Decision {
+            client: Some(partner),
+            lookup: Lookup::default(),
+            ..Decision::deny(Reason::OutOfScope)
+        };
+        let response = answer(&request, decision).unwrap();
+        assert_eq!(response["principalId"], "partner");
+        assert_eq!(
+            response["policyDocument"]["Statement"],
+            json!([
+                {"Action": ["execute-api:Invoke"], "Effect": "Allow",
+                 "Resource": ["arn:aws:execute-api:r:1:api/prod/POST/submit/orders-*/*"]},
+                {"Action": ["execute-api:Invoke"], "Effect": "Deny",
+                 "Resource": ["arn:aws:execute-api:r:1:api/prod/POST/submit/audit/e1"]},
+            ])
+        );
+        assert_eq!(response["context"], json!({}));
     }
 }

@@ -168,7 +168,9 @@ impl SecretSource for SecretsManagerSource {
                 ))
             })
             .collect();
-        if let Some(pending) = pending?.filter(|p| p.id != current.id) {
+        // A pending version older than the current one is a leftover, not a rotation in progress.
+        let newer = |p: &Version| !matches!((p.created, current.created), (Some(p), Some(c)) if p < c);
+        if let Some(pending) = pending?.filter(|p| p.id != current.id && newer(p)) {
             accepted.extend(self.accept_pending(&pending));
         }
         if let Some(previous) = previous?.filter(|p| p.id != current.id) {

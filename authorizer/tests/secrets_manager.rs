@@ -358,3 +358,55 @@ async fn secret_can_be_named_by_arn() {
     let authorizer = authorizer(&client, &arn, SystemClock::default());
     assert!(allowed(&authorizer, "alice", "pw").await);
 }
+
+#[tokio::test]
+async fn a_pending_version_older_than_the_current_one_is_a_leftover() {
+    let client = client().await;
+    let (secret, _) = create_secret(&client, "alice", "first").await;
+    // A version staged AWSPENDING, then a newer one made current by hand (a console edit): the
+    // pending one never became current and must not stay a second valid password.
+    client
+        .put_secret_value()
+        .secret_id(&secret)
+        .secret_string(secret_json("alice", "leftover"))
+        .version_stages("AWSPENDING")
+        .send()
+        .await
+        .expect("put pending");
+    let created = |stage: &'static str| {
+        let client = client.clone();
+        let secret = secret.clone();
+        async move {
+            let version = client
+                .get_secret_value()
+                .secret_id(&secret)
+                .version_stage(stage)
+                .send()
+                .await;
+            version.expect("get_secret_value").created_date().copied()
+        }
+    };
+    let pending_created = created("AWSPENDING").await;
+    // Dates may have whole seconds only: write the edit until it is dated after the pending
+    // version (within a deadline), as it would be on AWS.
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    loop {
+        client
+            .put_secret_value()
+            .secret_id(&secret)
+            .secret_string(secret_json("alice", "edited"))
+            .send()
+            .await
+            .expect("put current");
+        if created("AWSCURRENT").await > pending_created {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "moto never dated the edit after the pending version"
+        );
+    }
+    let authorizer = authorizer(&client, &secret, SystemClock::default());
+    assert!(allowed(&authorizer, "alice", "edited").await);
+    assert!(!allowed(&authorizer, "alice", "leftover").await);
+}

@@ -75,6 +75,13 @@ fn parse_override(text: &str) -> Result<(String, String), String> {
 
 /// Runs the stage until Ctrl-C or SIGTERM.
 pub async fn run(args: LocalArgs) -> anyhow::Result<()> {
+    if !args.clients.is_empty() && (args.username.is_some() || args.password.is_some()) {
+        // `streamgate post` reads the same variables: say why they will not work here.
+        eprintln!(
+            "warning: --client given: STREAMGATE_USERNAME/STREAMGATE_PASSWORD (--username/--password) are not \
+             seeded; use a client's credentials (streamgate credentials show NAME --reveal)"
+        );
+    }
     let options = Options {
         template: args.template,
         gateway_addr: SocketAddr::from(([127, 0, 0, 1], args.port)),

@@ -109,6 +109,12 @@ pub enum EntryError {
         /// What is wrong with it.
         error: PatternError,
     },
+    /// `routes` beside a single-form pair: scopes exist only in the named form.
+    #[error("`routes` needs the named form {{\"clients\": [...]}}")]
+    RoutesNeedNamedForm,
+    /// A username longer than [`MAX_USERNAME_LEN`] (a metric dimension value must stay short).
+    #[error("the username is longer than {MAX_USERNAME_LEN} characters")]
+    UsernameTooLong,
     /// The username of another entry too: every entry with it is skipped.
     #[error("the username is given more than once")]
     Duplicate,
@@ -168,6 +174,10 @@ pub enum DocumentError {
     },
 }
 
+/// The longest username: it is the `client` dimension of the authorizer's metrics, and
+/// CloudWatch drops dimension values over 1,024 characters.
+pub const MAX_USERNAME_LEN: usize = 128;
+
 const CLIENTS: &str = "clients";
 const USERNAME: &str = "username";
 const PASSWORD: &str = "password";
@@ -184,6 +194,11 @@ impl Document {
             return Err(DocumentError::NotAnObject);
         };
         let Some(clients) = object.remove(CLIENTS) else {
+            if object.contains_key(ROUTES) {
+                // Kept among the other keys, it would be silently ignored: a client meant to be
+                // scoped would call every route.
+                return Err(DocumentError::Single(EntryError::RoutesNeedNamedForm));
+            }
             let username = object.remove(USERNAME);
             let password = object.remove(PASSWORD);
             let client = single(username, password).map_err(DocumentError::Single)?;
@@ -331,6 +346,9 @@ pub fn checked(username: String, password: String, routes: Option<Vec<RoutePatte
     }
     if username.contains(':') || username.chars().chain(password.chars()).any(char::is_control) {
         return Err(EntryError::Unrepresentable);
+    }
+    if username.chars().count() > MAX_USERNAME_LEN {
+        return Err(EntryError::UsernameTooLong);
     }
     Ok(Client {
         username,

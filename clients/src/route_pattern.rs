@@ -182,13 +182,15 @@ fn glob_matches(glob: &str, value: &str) -> bool {
 }
 
 /// A request path (without the stage prefix, starting with `/`) as decoded segments; `None` when a
-/// segment does not decode to UTF-8 without a `/`, or the path does not start with `/`.
+/// segment does not decode to UTF-8 without a `/`, is `.` or `..` (encoded or not), or the path does
+/// not start with `/`.
 pub fn decode_path(path: &str) -> Option<Vec<String>> {
     let path = path.strip_prefix('/')?;
     path.split('/')
         .map(|raw| {
             let decoded = percent_encoding::percent_decode_str(raw).decode_utf8().ok()?;
-            (!decoded.contains('/')).then(|| decoded.into_owned())
+            // `.` and `..` would mean another path to whatever resolves them downstream.
+            (!decoded.contains('/') && decoded != "." && decoded != "..").then(|| decoded.into_owned())
         })
         .collect()
 }

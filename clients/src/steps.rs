@@ -163,10 +163,18 @@ pub async fn test_secret(store: &impl SecretStore, token: &str) -> Result<Outcom
     })
 }
 
-/// finishSecret: moves `AWSCURRENT` to the token's version.
+/// finishSecret: moves `AWSCURRENT` to the token's version, then takes `AWSPENDING` off it.
+///
+/// Left on the promoted version, `AWSPENDING` would come back to life as soon as anything else
+/// makes a new current version (a console edit): the authorizer accepts a young pending version, so
+/// a client that edit removed would keep working. Secrets Manager accepts a finished rotation with
+/// `AWSPENDING` on the current version or on none.
 pub async fn finish_secret(store: &impl SecretStore, token: &str) -> Result<Outcome, StepError> {
     let version = staged(store, token).await?;
     if version.has(CURRENT) {
+        if version.has(PENDING) {
+            store.clear_pending(token).await?;
+        }
         return Ok(Outcome::AlreadyCurrent);
     }
     let current = store
@@ -174,7 +182,18 @@ pub async fn finish_secret(store: &impl SecretStore, token: &str) -> Result<Outc
         .await?
         .ok_or(StepError::NoCurrent)?;
     store.make_current(token, &current.id).await?;
+    store.clear_pending(token).await?;
     Ok(Outcome::Finished { previous: current.id })
+}
+
+/// Takes `AWSPENDING` off a version whose change failed before it was finished, so it is not
+/// accepted as a pending version for `PENDING_MAX_AGE_HOURS` and does not block Secrets Manager's
+/// next rotation (which refuses to start while `AWSPENDING` is on a version that is not current).
+pub async fn abandon(store: &impl SecretStore, token: &str) -> Result<(), StepError> {
+    match store.get(VersionRef::Id(token)).await? {
+        Some(version) if version.has(PENDING) && !version.has(CURRENT) => Ok(store.clear_pending(token).await?),
+        _ => Ok(()),
+    }
 }
 
 /// The token's version, which must be `AWSPENDING` (or, on a retried finish, `AWSCURRENT`).
@@ -220,17 +239,27 @@ pub async fn apply(store: &impl SecretStore, change: &Change) -> Result<Applied,
         Outcome::Staged { changed } => changed,
         _ => Vec::new(),
     };
-    set_secret(store, &token).await?;
-    let weak_kept = match test_secret(store, &token).await? {
-        Outcome::Tested { weak_kept, .. } => weak_kept,
-        _ => Vec::new(),
+    let checked = async {
+        set_secret(store, &token).await?;
+        let weak_kept = match test_secret(store, &token).await? {
+            Outcome::Tested { weak_kept, .. } => weak_kept,
+            _ => Vec::new(),
+        };
+        finish_secret(store, &token).await?;
+        Ok::<_, StepError>(weak_kept)
     };
-    finish_secret(store, &token).await?;
-    Ok(Applied {
-        version: token,
-        changed,
-        weak_kept,
-    })
+    match checked.await {
+        Ok(weak_kept) => Ok(Applied {
+            version: token,
+            changed,
+            weak_kept,
+        }),
+        Err(error) => {
+            // Best effort: the step's error is the one to report.
+            let _ = abandon(store, &token).await;
+            Err(error)
+        }
+    }
 }
 
 #[cfg(test)]

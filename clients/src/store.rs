@@ -80,4 +80,7 @@ pub trait SecretStore: Send + Sync {
 
     /// Moves `AWSCURRENT` from version `from` to version `to` (`from` becomes `AWSPREVIOUS`).
     fn make_current(&self, to: &str, from: &str) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Takes `AWSPENDING` off version `id` (nothing when it does not carry it).
+    fn clear_pending(&self, id: &str) -> impl Future<Output = Result<(), StoreError>> + Send;
 }

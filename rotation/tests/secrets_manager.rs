@@ -68,6 +68,10 @@ async fn four_steps_rotate_every_client_and_a_retry_changes_nothing() {
         assert_ne!(old.password, new.password, "{name}");
         assert_eq!(old.routes, new.routes, "{name}");
     }
+    assert!(
+        store.get(VersionRef::Stage("AWSPENDING")).await.unwrap().is_none(),
+        "finishSecret takes AWSPENDING off the promoted version"
+    );
     let previous = store.get(VersionRef::Stage("AWSPREVIOUS")).await.unwrap().unwrap();
     assert_eq!(Document::parse_strict(&previous.text).unwrap(), before);
     let versions = client.list_secret_version_ids().secret_id(&arn).send().await.unwrap();

@@ -76,9 +76,11 @@ enum CredentialsCommand {
     /// New passwords, by the stack's rotation function (Secrets Manager's four steps); the old ones
     /// keep working for PreviousCredentialsGraceMinutes.
     Rotate {
-        /// The client to rotate.
+        /// The clients to rotate, in one new version: rotate several at once rather than one after
+        /// the other, since a second change within PreviousCredentialsGraceMinutes ends the grace of
+        /// the first one's old passwords.
         #[arg(required_unless_present = "all", conflicts_with = "all")]
-        name: Option<String>,
+        names: Vec<String>,
         /// Rotate every client (what a scheduled rotation does).
         #[arg(long)]
         all: bool,
@@ -106,7 +108,7 @@ pub async fn run(args: CredentialsArgs) -> anyhow::Result<()> {
             edit::add(&target, &name, routes, reveal).await?
         }
         CredentialsCommand::Remove { name } => edit::remove(&target, &name).await?,
-        CredentialsCommand::Rotate { name, .. } => rotate::run(&target, name).await?,
+        CredentialsCommand::Rotate { names, .. } => rotate::run(&target, names).await?,
     };
     print!("{text}");
     Ok(())

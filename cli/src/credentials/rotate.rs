@@ -37,12 +37,12 @@ pub fn function_error(kind: &str, payload: &[u8]) -> String {
     }
 }
 
-/// Invokes the four steps; `name` = `None` rotates every client.
-pub async fn run(target: &Target, name: Option<String>) -> anyhow::Result<String> {
+/// Invokes the four steps; no `names` rotates every client.
+pub async fn run(target: &Target, names: Vec<String>) -> anyhow::Result<String> {
     let function = target.rotation_function()?;
     let secret_arn = target.secret_arn().await?;
     let token = uuid::Uuid::new_v4().to_string();
-    let clients = name.clone().map(|name| vec![name]);
+    let clients = (!names.is_empty()).then(|| names.clone());
     for step in STEPS {
         let payload = event(&secret_arn, &token, step, clients.as_deref()).to_string();
         let output = target
@@ -56,9 +56,18 @@ pub async fn run(target: &Target, name: Option<String>) -> anyhow::Result<String
             .with_context(|| format!("invoking {function} ({}) for {}", target.place(), step.as_str()))?;
         if let Some(kind) = output.function_error() {
             let message = function_error(kind, output.payload().map_or(&[][..], |p| p.as_ref()));
-            let state = match step {
-                Step::FinishSecret => "AWSCURRENT may not have moved: run the rotation again",
-                _ => "AWSCURRENT is unchanged; the next rotation replaces the staged version",
+            // The staged version must not stay AWSPENDING: the authorizer would accept it, and
+            // Secrets Manager refuses to start a scheduled rotation while it is there.
+            let state = match clients::steps::abandon(&target.store, &token).await {
+                Ok(()) if step == Step::FinishSecret => {
+                    "AWSCURRENT may not have moved: run the rotation again".to_string()
+                }
+                Ok(()) => "AWSCURRENT is unchanged and the staged version is no longer AWSPENDING".to_string(),
+                Err(error) => format!(
+                    "AWSCURRENT is unchanged, but the staged version {token} could not be taken off \
+                     AWSPENDING ({error}): remove it with aws secretsmanager update-secret-version-stage \
+                     --secret-id {secret_arn} --version-stage AWSPENDING --remove-from-version-id {token}"
+                ),
             };
             anyhow::bail!(
                 "the rotation failed at {}: {function} says: {message}\n{state}",
@@ -66,10 +75,13 @@ pub async fn run(target: &Target, name: Option<String>) -> anyhow::Result<String
             );
         }
     }
-    let who = name.as_deref().unwrap_or("every client");
-    let show = match &name {
-        Some(name) => format!("streamgate credentials{} show {name} --reveal", target.flags()),
-        None => format!("streamgate credentials{} show NAME --reveal", target.flags()),
+    let who = match names.is_empty() {
+        true => "every client".to_string(),
+        false => names.join(", "),
+    };
+    let show = match names.as_slice() {
+        [name] => format!("streamgate credentials{} show {name} --reveal", target.flags()),
+        _ => format!("streamgate credentials{} show NAME --reveal", target.flags()),
     };
     Ok(format!(
         "rotated {who}: version {token} is AWSCURRENT; the previous password keeps working for \

@@ -110,6 +110,10 @@ fn unusable_secrets_fail_closed_without_quoting() {
             r#"{"username":"u","password":""}"#,
             Some(DocumentError::Single(EntryError::Empty)),
         ),
+        (
+            r#"{"username":"u","password":"p","routes":["GET /streams"]}"#,
+            Some(DocumentError::Single(EntryError::RoutesNeedNamedForm)),
+        ),
     ] {
         let error = Document::parse(text).unwrap_err();
         if let Some(expected) = expected {
@@ -121,6 +125,15 @@ fn unusable_secrets_fail_closed_without_quoting() {
             "{message}"
         );
     }
+}
+
+#[test]
+fn usernames_are_bounded() {
+    let long = "u".repeat(MAX_USERNAME_LEN + 1);
+    let text = format!(r#"{{"clients":[{{"username":"{long}","password":"p"}},{{"username":"ok","password":"p"}}]}}"#);
+    let parsed = Document::parse(&text).unwrap();
+    assert_eq!(parsed.skipped[0].error, EntryError::UsernameTooLong);
+    assert_eq!(parsed.document.clients.len(), 1);
 }
 
 #[test]

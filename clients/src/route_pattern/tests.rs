@@ -34,6 +34,9 @@ fn encoded_paths_are_judged_decoded() {
     assert!(!allows("POST /submit/**", "POST", "/submit/a%2Fb"));
     assert!(!allows("POST /submit/*/*", "POST", "/submit/%ff/e1"));
     assert_eq!(decode_path("no-slash"), None);
+    assert!(!allows("GET /streams/**", "GET", "/streams/../topics"));
+    assert!(!allows("GET /streams/**", "GET", "/streams/%2e%2e/topics"));
+    assert!(!allows("GET /streams/*", "GET", "/streams/."));
 }
 
 #[test]

@@ -59,6 +59,28 @@ async fn the_four_steps_rotate_and_demote() {
     assert_eq!(after.client("b"), before.client("b"));
     let previous = store.get(VersionRef::Stage(PREVIOUS)).await.unwrap().unwrap();
     assert_eq!(previous.id, "initial");
+    assert!(
+        store.get(VersionRef::Stage(PENDING)).await.unwrap().is_none(),
+        "AWSPENDING is taken off the promoted version"
+    );
+}
+
+#[tokio::test]
+async fn a_failed_change_leaves_no_pending_version() {
+    let store = MemoryStore::new(r#"{"clients":[{"username":"a","password":"short"}]}"#);
+    // A weak password the change itself would set is refused by testSecret...
+    let weak = Change::Add {
+        username: "n".into(),
+        routes: None,
+    };
+    apply(&store, &weak).await.unwrap();
+    store
+        .put_pending("t", r#"{"clients":[{"username":"a","password":"tiny"}]}"#)
+        .await
+        .unwrap();
+    assert!(test_secret(&store, "t").await.is_err());
+    abandon(&store, "t").await.unwrap();
+    assert!(store.get(VersionRef::Stage(PENDING)).await.unwrap().is_none());
 }
 
 #[tokio::test]

@@ -101,4 +101,12 @@ impl SecretStore for MemoryStore {
         move_label(&mut versions, PREVIOUS, Some(from));
         Ok(())
     }
+
+    async fn clear_pending(&self, id: &str) -> Result<(), StoreError> {
+        let mut versions = self.lock();
+        if let Some(version) = versions.iter_mut().find(|v| v.id == id) {
+            version.stages.retain(|s| s != PENDING);
+        }
+        Ok(())
+    }
 }

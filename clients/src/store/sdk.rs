@@ -94,4 +94,16 @@ impl SecretStore for SecretsManagerStore {
             .map_err(service("UpdateSecretVersionStage"))?;
         Ok(())
     }
+
+    async fn clear_pending(&self, id: &str) -> Result<(), StoreError> {
+        self.client
+            .update_secret_version_stage()
+            .secret_id(&self.secret_id)
+            .version_stage(PENDING)
+            .remove_from_version_id(id)
+            .send()
+            .await
+            .map_err(service("UpdateSecretVersionStage"))?;
+        Ok(())
+    }
 }
