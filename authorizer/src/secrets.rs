@@ -1,13 +1,14 @@
-//! The Secrets Manager adapter: reads the `AWSCURRENT` and, during a rotation, the `AWSPENDING`
-//! version of the credentials secret (the latter only while it is recent: [`crate::rotation`]).
+//! The credentials from Secrets Manager: reads `AWSCURRENT`, `AWSPENDING` (only while it is recent:
+//! [`crate::rotation`]) and `AWSPREVIOUS` (within its grace) through the one Secrets Manager adapter
+//! ([`clients::store::sdk`]), and turns them into the accepted set.
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use aws_sdk_secretsmanager::Client;
-use aws_sdk_secretsmanager::error::DisplayErrorContext;
-use clients::Document;
+use clients::store::sdk::SecretsManagerStore;
+use clients::{Document, SecretStore as _, StoreError, Version, VersionRef};
 
 use crate::cache::{SecretSource, SourceError};
 use crate::credentials::{Credential, CredentialSet, Identity};
@@ -27,8 +28,7 @@ pub const DEFAULT_PREVIOUS_GRACE: Duration = Duration::from_secs(3600);
 /// `{"clients":[...]}` ([`clients::document`]).
 #[derive(Clone)]
 pub struct SecretsManagerSource {
-    client: Client,
-    secret_id: String,
+    store: SecretsManagerStore,
     pending_max_age: Duration,
     previous_grace: Duration,
     wall_clock: Arc<dyn WallClock>,
@@ -37,17 +37,11 @@ pub struct SecretsManagerSource {
 impl std::fmt::Debug for SecretsManagerSource {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SecretsManagerSource")
-            .field("secret_id", &self.secret_id)
+            .field("secret_id", &self.store.secret_id())
             .field("pending_max_age", &self.pending_max_age)
             .field("previous_grace", &self.previous_grace)
             .finish_non_exhaustive()
     }
-}
-
-struct Version {
-    id: Option<String>,
-    created: Option<SystemTime>,
-    text: String,
 }
 
 impl SecretsManagerSource {
@@ -55,8 +49,7 @@ impl SecretsManagerSource {
     /// for [`DEFAULT_PENDING_MAX_AGE`] after its creation.
     pub fn new(client: Client, secret_id: impl Into<String>) -> Self {
         SecretsManagerSource {
-            client,
-            secret_id: secret_id.into(),
+            store: SecretsManagerStore::new(client, secret_id),
             pending_max_age: DEFAULT_PENDING_MAX_AGE,
             previous_grace: DEFAULT_PREVIOUS_GRACE,
             wall_clock: Arc::new(SystemWallClock),
@@ -84,41 +77,13 @@ impl SecretsManagerSource {
 
     /// One stage of the secret; `None` when that stage does not exist.
     async fn version(&self, stage: &str) -> Result<Option<Version>, SourceError> {
-        let result = self
-            .client
-            .get_secret_value()
-            .secret_id(&self.secret_id)
-            .version_stage(stage)
-            .send()
-            .await;
-        let output = match result {
-            Ok(output) => output,
-            Err(error)
-                if error
-                    .as_service_error()
-                    .is_some_and(|e| e.is_resource_not_found_exception()) =>
-            {
-                return Ok(None);
-            }
-            Err(error) => {
-                return Err(SourceError::Unavailable(format!(
-                    "GetSecretValue {stage}: {}",
-                    DisplayErrorContext(&error)
-                )));
-            }
-        };
-        let text = match (output.secret_string(), output.secret_binary()) {
-            (Some(text), _) => text.to_owned(),
-            (None, Some(binary)) => String::from_utf8(binary.as_ref().to_vec())
-                .map_err(|_| SourceError::Malformed(format!("{stage}: SecretBinary is not UTF-8")))?,
-            (None, None) => return Err(SourceError::Malformed(format!("{stage}: no SecretString"))),
-        };
-        Ok(Some(Version {
-            id: output.version_id().map(str::to_owned),
-            // A date SystemTime cannot hold is as unknown as a missing one.
-            created: output.created_date().and_then(|date| SystemTime::try_from(*date).ok()),
-            text,
-        }))
+        self.store
+            .get(VersionRef::Stage(stage))
+            .await
+            .map_err(|error| match error {
+                StoreError::NotText => SourceError::Malformed(format!("{stage}: {error}")),
+                StoreError::Service { .. } => SourceError::Unavailable(format!("{stage}: {error}")),
+            })
     }
 }
 
@@ -184,7 +149,7 @@ impl SecretsManagerSource {
     /// The pending version's clients, if it is recent and readable. Warnings name the version id
     /// and its age, never its value.
     fn accept_pending(&self, pending: &Version) -> Vec<Credential> {
-        let version_id = pending.id.as_deref().unwrap_or("unknown");
+        let version_id = pending.id.as_str();
         let max_age_hours = self.pending_max_age.as_secs() / 3600;
         match judge_pending(pending.created, self.wall_clock.now(), self.pending_max_age) {
             PendingAge::Fresh => {}
@@ -231,7 +196,7 @@ impl SecretsManagerSource {
         current: &Version,
         identities: &HashMap<&str, Arc<Identity>>,
     ) -> Vec<Credential> {
-        let version_id = previous.id.as_deref().unwrap_or("unknown");
+        let version_id = previous.id.as_str();
         let Some(demoted) = current.created else {
             tracing::warn!(
                 version_id,
@@ -263,7 +228,7 @@ impl SecretsManagerSource {
 
 /// One warning per skipped client entry, naming its index and why, never its values.
 fn warn_skipped(stage: &str, version: &Version, skipped: &[clients::document::Skipped]) {
-    let version_id = version.id.as_deref().unwrap_or("unknown");
+    let version_id = version.id.as_str();
     for entry in skipped {
         tracing::warn!(stage, version_id, index = entry.index, reason = %entry.error, "ignoring a client entry of the secret");
     }
