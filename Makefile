@@ -57,20 +57,20 @@ test: tools $(KAFKA) lint template-checks ## Everything: lint, template checks, 
 	$(CARGO) build --workspace --bins --locked
 	$(CARGO) test --workspace --locked
 
-build: $(SAM) $(LAMBDA) ## sam build: the five functions, release, arm64 (ARCH=x86_64 to change); prints zip sizes
+build: $(SAM) $(LAMBDA) ## sam build: the six functions, release, arm64 (ARCH=x86_64 to change); prints zip sizes
 	scripts/build.sh
 
 bench: $(MOTO) ## Benchmarks (release build): criterion, the consumer against moto, and the local stage
-	$(CARGO) build --release --locked -p authorizer -p consumer -p streams -p topics -p rotation
+	$(CARGO) build --release --locked -p authorizer -p consumer -p streams -p topics -p rotation -p submit
 	$(CARGO) bench --workspace --locked
 
 bench-local: $(MOTO) $(KAFKA) ## The local stage with release binaries: req/s, latencies, init and memory; /topics in both modes (BENCH_N, BENCH_KAFKA_N, BENCH_CONCURRENCY)
-	$(CARGO) build --release --locked -p authorizer -p consumer -p streams -p topics -p rotation
+	$(CARGO) build --release --locked -p authorizer -p consumer -p streams -p topics -p rotation -p submit
 	$(CARGO) bench --locked -p localstage --bench local_stage
 	$(CARGO) bench --locked -p localstage --bench topics
 
 local: $(MOTO) $(KAFKA) ## The whole pipeline on this machine: API on :3000, invoke API on :9000 (Ctrl-C stops it)
-	$(CARGO) build --locked -p authorizer -p consumer -p streams -p topics -p rotation -p streamgate
+	$(CARGO) build --locked -p authorizer -p consumer -p streams -p topics -p rotation -p submit -p streamgate
 	./target/debug/streamgate local $(LOCAL_ARGS)
 
 postman: $(NEWMAN) ## Run the Postman collection against a running `make local` (STREAMGATE_PASSWORD=streamgate-local-password)

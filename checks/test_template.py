@@ -186,10 +186,63 @@ PARAMETER_STATES = {
     "rotation every 30 days, no grace": {"CredentialsRotationDays": "30", "PreviousCredentialsGraceMinutes": "0"},
     "rotation every 1000 days, a week's grace": {"CredentialsRotationDays": "1000", "PreviousCredentialsGraceMinutes": "10080"},
     "no rotation, no grace": {"PreviousCredentialsGraceMinutes": "0"},
+    # POST /submit served by the submit function instead of API Gateway's Kinesis-PutRecord.
+    "submit function": {"SubmitIntegration": "function"},
+    "submit function, management on": {"SubmitIntegration": "function", "StreamManagement": "true"},
+    "submit function, streams off": {"SubmitIntegration": "function", "StreamsApi": "false"},
+    "kafka function, none, submit function": {
+        **FUNCTION, "KafkaBootstrapServers": "127.0.0.1:9092", "KafkaAuth": "none", "SubmitIntegration": "function",
+    },
 }
 STATES = {name: conditions_for(overrides) for name, overrides in PARAMETER_STATES.items()}
 KAFKA_FUNCTION_STATES = [name for name, c in STATES.items() if c["HasKafkaFunction"]]
+SUBMIT_FUNCTION_STATES = [name for name, c in STATES.items() if c["SubmitIsFunction"]]
+SUBMIT_ROUTE = "POST /submit/{streamName}/{eventId}"
+# Today's integration (SubmitIntegration=direct): API Gateway puts the body on Kinesis itself.
+DIRECT_SUBMIT_INTEGRATION = {
+    "type": "aws_proxy",
+    "integrationSubtype": "Kinesis-PutRecord",
+    "connectionType": "INTERNET",
+    "payloadFormatVersion": "1.0",
+    "credentials": {"Fn::GetAtt": ["ApiKinesisRole", "Arn"]},
+    "requestParameters": {
+        "StreamName": "$request.path.streamName",
+        "Data": "$request.body",
+        "PartitionKey": "$request.path.eventId",
+    },
+}
 TOPIC_ROUTES = {"GET /topics", "GET /topics/{topic}", "POST /topics/{topic}", "POST /topics/{topic}/partitions/{partition}"}
+
+
+def deployed(conditions):
+    """{logical id: resource} of the transformed template that a deploy in one parameter state
+    creates, every Fn::If decided."""
+    return {
+        name: active(resource, conditions)
+        for name, resource in transformed().items()
+        if conditions.get(resource.get("Condition"), True)
+    }
+
+
+def references(value):
+    """The logical ids `value` names through Ref, Fn::GetAtt and Fn::Sub."""
+    found = set()
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key == "Ref":
+                found.add(item)
+            elif key == "Fn::GetAtt":
+                found.add(item[0] if isinstance(item, list) else item.split(".")[0])
+            elif key == "Fn::Sub":
+                text, variables = (item, {}) if isinstance(item, str) else item
+                found |= {n.split(".")[0] for n in re.findall(r"\$\{([^}!][^}]*)\}", text)} - set(variables)
+                found |= references(variables)
+            else:
+                found |= references(item)
+    elif isinstance(value, list):
+        for item in value:
+            found |= references(item)
+    return found
 
 
 def routes(conditions, body=None):
@@ -205,19 +258,86 @@ class Route(unittest.TestCase):
         self.assertEqual(list(paths["/submit/{streamName}/{eventId}"]), ["post"])
         post = paths["/submit/{streamName}/{eventId}"]["post"]
         self.assertEqual({p["name"] for p in post["parameters"] if p["in"] == "path"}, {"streamName", "eventId"})
-        integration = post["x-amazon-apigateway-integration"]
-        self.assertEqual(integration["type"], "aws_proxy")
-        self.assertEqual(integration["integrationSubtype"], "Kinesis-PutRecord")
-        self.assertEqual(integration["payloadFormatVersion"], "1.0")
-        self.assertEqual(
-            integration["requestParameters"],
-            {
-                "StreamName": "$request.path.streamName",
-                "Data": "$request.body",
-                "PartitionKey": "$request.path.eventId",
-            },
-        )
-        self.assertEqual(integration["credentials"], {"Fn::GetAtt": ["ApiKinesisRole", "Arn"]})
+        # Direct by default: API Gateway's own Kinesis-PutRecord, as before SubmitIntegration existed.
+        parameter = PARAMETERS["SubmitIntegration"]
+        self.assertEqual((parameter["Type"], parameter["Default"]), ("String", "direct"))
+        self.assertEqual(parameter["AllowedValues"], ["direct", "function"])
+        self.assertFalse(STATES["streams on"]["SubmitIsFunction"], "the defaults keep the direct integration")
+        for state, conditions in STATES.items():
+            self.assertEqual(conditions["SubmitIsFunction"], state in SUBMIT_FUNCTION_STATES, state)
+            self.assertEqual(conditions["SubmitIsDirect"], not conditions["SubmitIsFunction"], state)
+            if conditions["SubmitIsFunction"]:
+                continue
+            self.assertEqual(routes(conditions)[SUBMIT_ROUTE]["x-amazon-apigateway-integration"], DIRECT_SUBMIT_INTEGRATION, state)
+            resources = deployed(conditions)
+            self.assertIn("ApiKinesisRole", resources, state)
+            for name in ["SubmitFunction", "SubmitFunctionRole", "SubmitLogs", "SubmitInvokePermission", "SubmitErrorsAlarm"]:
+                self.assertNotIn(name, resources, f"{state}: {name}")
+
+    def test_submit_function_serves_the_route_with_no_more_than_the_direct_integration_had(self):
+        self.assertTrue(SUBMIT_FUNCTION_STATES)
+        body = transformed()["Api"]["Properties"]["Body"]
+        for state in SUBMIT_FUNCTION_STATES:
+            conditions = STATES[state]
+            integration = routes(conditions)[SUBMIT_ROUTE]["x-amazon-apigateway-integration"]
+            self.assertEqual(
+                integration,
+                {
+                    "type": "aws_proxy",
+                    "httpMethod": "POST",
+                    "uri": {
+                        "Fn::Sub": "arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${SubmitFunction.Arn}/invocations"
+                    },
+                    "payloadFormatVersion": "2.0",
+                },
+                state,
+            )
+            # Still behind the default authorizer once SAM has applied it.
+            self.assertEqual(routes(conditions, body)[SUBMIT_ROUTE]["security"], [{"BasicAuthorizer": []}], state)
+            resources = deployed(conditions)
+            self.assertNotIn("ApiKinesisRole", resources, state)
+            for name in ["SubmitFunction", "SubmitFunctionRole", "SubmitLogs", "SubmitInvokePermission", "SubmitErrorsAlarm"]:
+                self.assertIn(name, resources, f"{state}: {name}")
+            # Exactly the grant the integration role had: kinesis:PutRecord on this stack's stream.
+            role = resources["SubmitFunctionRole"]["Properties"]
+            statements = [s for p in role["Policies"] for s in p["PolicyDocument"]["Statement"]]
+            direct = [s for p in props("ApiKinesisRole")["Policies"] for s in p["PolicyDocument"]["Statement"]]
+            grants = lambda found: sorted((s["Effect"], json.dumps(s["Action"]), json.dumps(s["Resource"])) for s in found)
+            self.assertEqual(grants(statements), grants(direct), state)
+            self.assertEqual(grants(statements), [("Allow", '"kinesis:PutRecord"', json.dumps({"Fn::GetAtt": ["EventStream", "Arn"]}))])
+            self.assertEqual({managed_policy(a) for a in role["ManagedPolicyArns"]}, {BASIC_EXECUTION}, state)
+            # API Gateway may invoke it for this API's POST /submit only.
+            permission = resources["SubmitInvokePermission"]["Properties"]
+            self.assertEqual(
+                permission,
+                {
+                    "Action": "lambda:InvokeFunction",
+                    "FunctionName": ref("SubmitFunction"),
+                    "Principal": "apigateway.amazonaws.com",
+                    "SourceArn": {"Fn::Sub": "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${Api}/*/POST/submit/*"},
+                },
+                state,
+            )
+            invokers = [
+                n for n, r in resources.items()
+                if r["Type"] == "AWS::Lambda::Permission" and r["Properties"]["FunctionName"] in (ref("SubmitFunction"), {"Fn::GetAtt": ["SubmitFunction", "Arn"]})
+            ]
+            self.assertEqual(invokers, ["SubmitInvokePermission"], state)
+
+    def test_every_deployed_resource_names_only_deployed_resources(self):
+        # E.g. nothing may still name ApiKinesisRole when SubmitIntegration=function removes it.
+        outputs = plain(TEMPLATE["Outputs"])
+        for state, conditions in STATES.items():
+            resources = deployed(conditions)
+            known = set(resources) | set(PARAMETERS) | {"AWS::Partition", "AWS::Region", "AWS::AccountId", "AWS::StackName", "AWS::URLSuffix", "AWS::NoValue"}
+            for name, resource in resources.items():
+                missing = references(resource.get("Properties", {})) - known
+                depends = resource.get("DependsOn", [])
+                missing |= set([depends] if isinstance(depends, str) else depends) - set(resources)
+                self.assertEqual(missing, set(), f"{state}: {name}")
+            for name, output in outputs.items():
+                if conditions.get(output.get("Condition"), True):
+                    self.assertEqual(references(active(output, conditions)) - known, set(), f"{state}: output {name}")
 
     def test_routes_in_each_parameter_state(self):
         submit = {"POST /submit/{streamName}/{eventId}"}
@@ -546,6 +666,7 @@ class Functions(unittest.TestCase):
         "StreamsFunction": "streams",
         "TopicsFunction": "topics",
         "RotationFunction": "rotation",
+        "SubmitFunction": "submit",
     }
 
     def test_runtime_build_and_size(self):
@@ -603,6 +724,19 @@ class Functions(unittest.TestCase):
                 self.assertEqual(deployed["VpcConfig"], network, state)
             else:
                 self.assertNotIn("VpcConfig", deployed, state)
+
+    def test_the_submit_function(self):
+        function = props("SubmitFunction")
+        self.assertEqual(function["CodeUri"], ".")
+        self.assertEqual(function["MemorySize"], 128)
+        self.assertLess(function["Timeout"], 30, "below the HTTP API's 30 s integration timeout")
+        self.assertEqual(function["Environment"]["Variables"], {"INGESTION_STREAM": ref("EventStream")})
+        self.assertEqual(function["LoggingConfig"]["LogGroup"], ref("SubmitLogs"))
+        self.assertEqual(props("SubmitLogs")["RetentionInDays"], ref("LogRetentionDays"))
+        self.assertNotIn("Events", function, "invoked by the HTTP API's integration only")
+        checkov = lambda name: plain(RESOURCES[name]["Metadata"])["checkov"]
+        self.assertEqual(checkov("SubmitFunction"), checkov("StreamsFunction"))
+        self.assertEqual(checkov("SubmitLogs"), checkov("StreamsLogs"))
 
     def test_everything_of_the_topics_function_goes_with_it(self):
         for name in ["TopicsFunction", "TopicsFunctionRole", "TopicsLogs", "TopicsInvokePermission", "TopicsErrorsAlarm", "TopicsFailedRecordsAlarm"]:
@@ -662,6 +796,8 @@ class Data(unittest.TestCase):
         self.assertLessEqual({"PreviousCredentialsGraceMinutes", "CredentialsRotationDays"}, set(access["Parameters"]))
         for name, declaration in PARAMETERS.items():
             self.assertTrue(declaration.get("Description"), f"{name}: --guided shows the description")
+        api = next(g for g in groups if g["Label"]["default"] == "API")
+        self.assertIn("SubmitIntegration", api["Parameters"])
         kafka = next(g for g in groups if g["Label"]["default"] == "Kafka (/topics)")
         self.assertEqual({n for n in PARAMETERS if n.startswith("Kafka")}, set(kafka["Parameters"]))
 
@@ -694,7 +830,7 @@ class Data(unittest.TestCase):
         table = readme.split("### Configuration", 1)[1].split("\n\n| parameter |", 1)[1].split("\n\n", 1)[0]
         documented = [name for row in table.splitlines()[2:] for name in re.findall(r"`(\w+)`", row.split(" | ")[0])]
         self.assertEqual(sorted(documented), sorted(PARAMETERS))
-        self.assertEqual(len(PARAMETERS), 38)
+        self.assertEqual(len(PARAMETERS), 39)
 
 
 def managed_policy(arn):
@@ -718,6 +854,7 @@ class Iam(unittest.TestCase):
                 "StreamsFunctionRole",
                 "TopicsFunctionRole",
                 "RotationFunctionRole",
+                "SubmitFunctionRole",
             },
         )
         for state, conditions in STATES.items():
@@ -845,6 +982,17 @@ class Iam(unittest.TestCase):
         for name in ["StreamsFunction", "StreamsLogs", "StreamsInvokePermission", "StreamsErrorsAlarm"]:
             self.assertEqual(RESOURCES[name]["Condition"], "HasStreamsApi", name)
 
+    def test_everything_of_the_submit_function_goes_with_it(self):
+        for name in ["SubmitFunction", "SubmitLogs", "SubmitInvokePermission", "SubmitErrorsAlarm"]:
+            self.assertEqual(RESOURCES[name]["Condition"], "SubmitIsFunction", name)
+        self.assertEqual(transformed()["SubmitFunctionRole"]["Condition"], "SubmitIsFunction")
+        self.assertEqual(RESOURCES["ApiKinesisRole"]["Condition"], "SubmitIsDirect")
+        self.assertEqual(plain(TEMPLATE["Outputs"]["SubmitFunctionName"]), {
+            "Condition": "SubmitIsFunction",
+            "Description": TEMPLATE["Outputs"]["SubmitFunctionName"]["Description"],
+            "Value": ref("SubmitFunction"),
+        })
+
 
 class Rotation(unittest.TestCase):
     def test_the_rotation_function(self):
@@ -923,6 +1071,7 @@ class Alarms(unittest.TestCase):
             'Errors:[{"Name": "FunctionName", "Value": {"Ref": "StreamsFunction"}}]',
             'Errors:[{"Name": "FunctionName", "Value": {"Ref": "TopicsFunction"}}]',
             'Errors:[{"Name": "FunctionName", "Value": {"Ref": "RotationFunction"}}]',
+            'Errors:[{"Name": "FunctionName", "Value": {"Ref": "SubmitFunction"}}]',
         ]
         for metric in expected:
             self.assertTrue(any(a.startswith(metric) for a in alarms), metric)

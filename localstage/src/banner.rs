@@ -9,7 +9,10 @@ use crate::template;
 /// How the banner names a route's integration.
 fn integration_label(integration: &template::Integration) -> String {
     match integration {
-        template::Integration::KinesisPutRecord { .. } => "Kinesis-PutRecord integration".into(),
+        // What AWS stores for `Data: $request.body` is inferred, not verified: say so where it shows.
+        template::Integration::KinesisPutRecord { .. } => {
+            "Kinesis-PutRecord integration (Data = the body's bytes here; check AWS with streamgate smoke)".into()
+        }
         template::Integration::LambdaProxy { function, .. } => format!("Lambda proxy -> {function}"),
         template::Integration::HttpProxy { uri, .. } => format!("HTTP proxy -> {uri}"),
         template::Integration::NotEmulated(what) => format!("not emulated: {what}"),

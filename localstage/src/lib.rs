@@ -72,6 +72,10 @@ pub struct Options {
     pub kafka_port: u16,
     /// Topics to create (empty: `<stack>.pin`, `.geo`, `.user`).
     pub kafka_topics: Vec<String>,
+    /// Whether the emulated `Kinesis-PutRecord` integration stores `Data: $request.body` base64-encoded
+    /// instead of as the body's bytes. Nothing offline shows which one AWS does (the evidence points
+    /// to the bytes, the default); the other lets `streamgate smoke`'s diagnosis be tested.
+    pub direct_data_as_base64: bool,
 }
 
 impl Options {
@@ -98,6 +102,7 @@ impl Options {
             kafka_mode: kafka_side::KafkaMode::Function,
             kafka_port: 0,
             kafka_topics: Vec::new(),
+            direct_data_as_base64: false,
         }
     }
 }
@@ -370,6 +375,7 @@ impl Stage {
             http,
             kinesis: aws_sdk_kinesis::Client::new(&once),
             allowed_streams,
+            data_as_base64: options.direct_data_as_base64,
             cache: Default::default(),
             access_log: options.verbose,
         });

@@ -6,6 +6,7 @@
 //! produced ([`topics`]). What it adds it removes again (its item, its dead-letter message; a Kafka
 //! record cannot be removed: it is one 5-byte value keyed by the smoke id).
 
+mod stored;
 mod topics;
 
 use std::time::{Duration, Instant};
@@ -212,7 +213,10 @@ async fn smoke(target: &Target, sdk: &aws_config::SdkConfig, timeout: Duration) 
                 _ => Err(format!("200 without SequenceNumber and ShardId: {}", a.body)),
             }
         }
-        Ok(a) => Err(format!("the submit got {} {}, expected 200", a.status, a.body)),
+        Ok(a) => Err(match stored::refused_submit_hint(a.status) {
+            Some(hint) => format!("the submit got {} {}, expected 200; {hint}", a.status, a.body),
+            None => format!("the submit got {} {}, expected 200", a.status, a.body),
+        }),
         Err(e) => Err(format!("the API did not answer: {e}")),
     };
     checks.push(Check {
@@ -234,16 +238,7 @@ async fn smoke(target: &Target, sdk: &aws_config::SdkConfig, timeout: Duration) 
         name: "stream",
         result: read_record(&kinesis, &target.stream, &shard, &sequence)
             .await
-            .and_then(|data| {
-                if data == body.as_bytes() {
-                    Ok(format!("the record holds the {} bytes sent, byte for byte", data.len()))
-                } else {
-                    Err(format!(
-                        "the record differs from the body sent: {:?} (the integration's Data mapping?)",
-                        String::from_utf8_lossy(&data)
-                    ))
-                }
-            }),
+            .and_then(|data| stored::verdict(body.as_bytes(), &data)),
     });
 
     let dynamodb = aws_sdk_dynamodb::Client::new(sdk);

@@ -7,6 +7,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use aws_sdk_kinesis::primitives::Blob;
+use base64::Engine as _;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
@@ -76,9 +77,12 @@ impl Gateway {
         }
         let text = |name: &str| values.get(name).map(|v| String::from_utf8_lossy(v).into_owned());
         let (stream, partition_key) = (text("StreamName"), text("PartitionKey"));
-        let (Some(stream), Some(partition_key), Some(data)) = (stream, partition_key, values.remove("Data")) else {
+        let (Some(stream), Some(partition_key), Some(mut data)) = (stream, partition_key, values.remove("Data")) else {
             return message(StatusCode::BAD_REQUEST, "Bad Request");
         };
+        if self.data_as_base64 {
+            data = base64::engine::general_purpose::STANDARD.encode(&data).into_bytes();
+        }
         if !self.allowed_streams.is_empty() && !self.allowed_streams.contains(&stream) {
             // The integration role may not write there: Kinesis answers AccessDenied.
             return internal_error();

@@ -50,6 +50,8 @@ pub struct Gateway {
     pub kinesis: aws_sdk_kinesis::Client,
     /// Stream names the integration role may write to (empty = unrestricted).
     pub allowed_streams: Vec<String>,
+    /// Store `Kinesis-PutRecord`'s mapped `Data` base64-encoded (see `Options::direct_data_as_base64`).
+    pub data_as_base64: bool,
     /// Authorizer verdicts by identity-source values.
     pub cache: AuthorizerCache,
     /// Print one access line per request.

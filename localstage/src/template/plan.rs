@@ -661,6 +661,31 @@ mod tests {
     }
 
     #[test]
+    fn submit_integration_function_serves_submit_with_the_submit_function() {
+        let direct = with(&[]);
+        assert!(!direct.functions.contains_key("SubmitFunction"));
+        let plan = with(&[("SubmitIntegration", "function")]);
+        let submit = plan
+            .routes
+            .iter()
+            .find(|r| r.key() == "POST /submit/{streamName}/{eventId}")
+            .expect("the submit route");
+        assert_eq!(
+            submit.integration,
+            Integration::LambdaProxy {
+                function: "SubmitFunction".into(),
+                payload_format_version: "2.0".into()
+            }
+        );
+        assert_eq!(submit.authorizer.as_deref(), Some("BasicAuthorizer"));
+        let function = &plan.functions["SubmitFunction"];
+        assert_eq!(function.binary, "submit");
+        assert_eq!(function.environment["INGESTION_STREAM"], json!({"Ref": "EventStream"}));
+        assert!(plan.integration_streams.is_empty(), "no Kinesis-PutRecord role without the direct route");
+        assert!(plan_with(&[("SubmitIntegration", "lambda")]).is_err(), "AllowedValues");
+    }
+
+    #[test]
     fn the_topics_function_serves_the_topic_routes() {
         let plan = with(&[
             ("StreamsApi", "false"),

@@ -1,0 +1,31 @@
+//! The Lambda entry point: configuration and the Kinesis client are built once per execution
+//! environment; each invocation is one `POST /submit/{streamName}/{eventId}` (payload format 2.0).
+
+// lambda_runtime's service stack makes a deeply nested future type.
+#![recursion_limit = "256"]
+
+use std::convert::Infallible;
+
+use anyhow::Context as _;
+use lambda_runtime::{LambdaEvent, service_fn};
+use serde_json::value::RawValue;
+use streams::Kinesis;
+use submit::{Config, Submitter};
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    // JSON lines when the function's log format is JSON (AWS_LAMBDA_LOG_FORMAT), text otherwise.
+    lambda_runtime::tracing::init_default_subscriber();
+    let config = Config::from_env().context("reading the submit configuration")?;
+    let sdk = aws_config::load_from_env().await;
+    let submitter = Submitter::new(Kinesis::new(aws_sdk_kinesis::Client::new(&sdk)), config);
+    let submitter = &submitter;
+    // The payload stays raw JSON, so even an unreadable event gets the route's 500 answer rather
+    // than a function error.
+    lambda_runtime::run(service_fn(move |event: LambdaEvent<Box<RawValue>>| async move {
+        let deadline = event.context.deadline();
+        Ok::<_, Infallible>(submitter.handle_event(&event.payload, deadline).await.response())
+    }))
+    .await
+    .map_err(|e| anyhow::anyhow!(e))
+}
