@@ -15,14 +15,18 @@ const PASSWORD: &str = "streamgate-local-password";
 
 /// A stage as `make local` runs it: with the Kafka broker and the topics function.
 async fn stage() -> Stage {
-    stage_in(KafkaMode::Function).await
+    stage_in(KafkaMode::Function, "direct").await
 }
 
-/// A stage with Kafka, `/topics` served in `mode`.
-async fn stage_in(mode: KafkaMode) -> Stage {
+/// A stage with Kafka, `/topics` served in `mode`, `POST /submit` by the `submit` integration
+/// (the template's `SubmitIntegration`).
+async fn stage_in(mode: KafkaMode, submit: &str) -> Stage {
     let mut options = Options::isolated(USERNAME, PASSWORD);
     options.kafka = true;
     options.kafka_mode = mode;
+    options
+        .parameter_overrides
+        .insert("SubmitIntegration".into(), submit.into());
     Stage::start(options)
         .await
         .unwrap_or_else(|e| panic!("the local stage did not start: {e}"))
@@ -55,15 +59,20 @@ async fn items(stage: &Stage) -> Vec<std::collections::HashMap<String, aws_sdk_d
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_postman_collection_passes_under_newman() {
-    postman_collection_passes(KafkaMode::Function).await;
+    postman_collection_passes(KafkaMode::Function, "direct").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_postman_collection_passes_under_newman_in_the_rest_proxy_mode() {
-    postman_collection_passes(KafkaMode::RestProxy).await;
+    postman_collection_passes(KafkaMode::RestProxy, "direct").await;
 }
 
-async fn postman_collection_passes(mode: KafkaMode) {
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_postman_collection_passes_under_newman_with_the_submit_function() {
+    postman_collection_passes(KafkaMode::Function, "function").await;
+}
+
+async fn postman_collection_passes(mode: KafkaMode, submit: &str) {
     let root = motoserver::workspace_root();
     let newman: PathBuf = root.join("node_modules/.bin/newman");
     assert!(
@@ -71,8 +80,8 @@ async fn postman_collection_passes(mode: KafkaMode) {
         "newman is not installed at {}: run `make tools` (npm ci of the pinned package.json into node_modules)",
         newman.display()
     );
-    let stage = stage_in(mode).await;
-    let export = std::env::temp_dir().join(format!("newman-{}-{mode:?}.json", std::process::id()));
+    let stage = stage_in(mode, submit).await;
+    let export = std::env::temp_dir().join(format!("newman-{}-{mode:?}-{submit}.json", std::process::id()));
     let output = tokio::process::Command::new(&newman)
         .current_dir(&root)
         .args([
@@ -99,7 +108,7 @@ async fn postman_collection_passes(mode: KafkaMode) {
         .expect("newman's JSON report is JSON");
     let _ = std::fs::remove_file(&export);
     let stats = &run["run"]["stats"];
-    assert_eq!(stats["requests"]["total"], 21, "{report}");
+    assert_eq!(stats["requests"]["total"], 22, "{report}");
     assert_eq!(stats["assertions"]["failed"], 0, "{report}");
     assert!(stats["assertions"]["total"].as_u64().unwrap_or(0) >= 35, "{report}");
     stage.stop().await;
@@ -107,7 +116,16 @@ async fn postman_collection_passes(mode: KafkaMode) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn post_300_seeded_records_lands_300_items() {
-    let stage = stage().await;
+    post_300_seeded_records_lands_300_items_with("direct").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn post_300_seeded_records_lands_300_items_through_the_submit_function() {
+    post_300_seeded_records_lands_300_items_with("function").await;
+}
+
+async fn post_300_seeded_records_lands_300_items_with(submit: &str) {
+    let stage = stage_in(KafkaMode::Function, submit).await;
     let (ok, summary) = post(&stage, &["--password", PASSWORD, "--count", "300", "--seed", "7"]).await;
     assert!(ok, "{summary}");
     assert_eq!(summary["sent"], 300);
@@ -206,7 +224,7 @@ async fn kafka_rest_format_lands_every_record_in_the_rest_proxy_mode() {
 }
 
 async fn kafka_rest_format_lands_every_record(mode: KafkaMode) {
-    let stage = stage_in(mode).await;
+    let stage = stage_in(mode, "direct").await;
     let (ok, summary) = post(
         &stage,
         &[

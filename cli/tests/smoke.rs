@@ -109,3 +109,37 @@ async fn names_the_part_that_is_broken() {
     assert!(out.contains("not checked: the submit failed"), "{out}");
     stage.stop().await;
 }
+
+/// A stage whose direct Kinesis-PutRecord integration stores `Data` base64-encoded (the AWS
+/// behaviour nothing offline can rule out), with `SubmitIntegration` = `integration`.
+async fn base64_stage(integration: &str) -> Stage {
+    let mut options = Options::isolated(USERNAME, PASSWORD);
+    options.direct_data_as_base64 = true;
+    options
+        .parameter_overrides
+        .insert("SubmitIntegration".into(), integration.into());
+    Stage::start(options).await.unwrap_or_else(|e| panic!("stage: {e}"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stream_holding_base64_names_submit_integration_function_which_fixes_it() {
+    let direct = base64_stage("direct").await;
+    let (ok, out) = smoke(&direct, &["--timeout", "5"]).await;
+    assert!(!ok, "a stream holding base64 must fail the smoke test: {out}");
+    assert!(out.contains("PASS submit"), "{out}");
+    let stream_line = out
+        .lines()
+        .find(|line| line.starts_with("FAIL stream"))
+        .unwrap_or_else(|| panic!("no FAIL stream line: {out}"));
+    assert!(stream_line.contains("base64-encoded"), "{stream_line}");
+    assert!(stream_line.contains("SubmitIntegration=function"), "{stream_line}");
+    direct.stop().await;
+
+    // The fix it names: the same "AWS", the route served by the submit function.
+    let function = base64_stage("function").await;
+    let (_, out) = smoke(&function, &[]).await;
+    for check in ["401", "403", "submit", "stream", "item", "poison"] {
+        assert!(out.contains(&format!("PASS {check}")), "{check}: {out}");
+    }
+    function.stop().await;
+}

@@ -29,7 +29,22 @@ async fn item(stage: &Stage, event_id: &str) -> Option<Value> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn authorizes_puts_and_lands() {
-    let stage = stage(&[], &[]).await;
+    authorizes_puts_and_lands_with("direct").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn authorizes_puts_and_lands_through_the_submit_function() {
+    authorizes_puts_and_lands_with("function").await;
+}
+
+/// The submit route with `SubmitIntegration` = `integration`: the same answers either way.
+async fn authorizes_puts_and_lands_with(integration: &str) {
+    let stage = stage(&[("SubmitIntegration", integration)], &[]).await;
+    assert_eq!(
+        stage.function("SubmitFunction").is_some(),
+        integration == "function",
+        "the submit function runs only when the route is function-backed"
+    );
     let http = HttpClient::default();
     let authorizer = stage.function("AuthorizerFunction").expect("authorizer");
     let good = basic(USERNAME, PASSWORD);
@@ -111,7 +126,15 @@ async fn authorizes_puts_and_lands() {
             "{}",
         )
         .await;
-    assert_eq!(answer.status, 500);
+    assert_eq!(
+        (answer.status, answer.json()["message"].as_str()),
+        (500, Some("Internal Server Error"))
+    );
+    if let Some(submit) = stage.function("SubmitFunction") {
+        // One invocation per authorized submit (the cached e2e-1 included), none for a refusal
+        // before the integration.
+        assert_eq!(submit.invocations(), 4);
+    }
     stage.stop().await;
 }
 

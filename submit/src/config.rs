@@ -45,7 +45,11 @@ mod tests {
     use super::*;
 
     fn read(value: Option<&str>) -> Result<Config, ConfigError> {
-        Config::from_lookup(|name| (name == "INGESTION_STREAM").then(|| value.map(str::to_string)).flatten())
+        Config::from_lookup(|name| {
+            (name == "INGESTION_STREAM")
+                .then(|| value.map(str::to_string))
+                .flatten()
+        })
     }
 
     #[test]

@@ -180,7 +180,9 @@ mod tests {
             Answer::InternalError
         );
         assert_eq!(
-            submitter.handle_event(&RawValue::from_string("[1]".into()).unwrap(), soon()).await,
+            submitter
+                .handle_event(&RawValue::from_string("[1]".into()).unwrap(), soon())
+                .await,
             Answer::InternalError
         );
         assert_eq!(submitter.api().calls(Operation::PutRecord), 0);
@@ -200,7 +202,11 @@ mod tests {
             submitter.handle_event(&event(STREAM, "e", "x"), soon()).await,
             Answer::InternalError
         );
-        assert_eq!(submitter.api().calls(Operation::PutRecord), 1, "no retry on top of the SDK's");
+        assert_eq!(
+            submitter.api().calls(Operation::PutRecord),
+            1,
+            "no retry on top of the SDK's"
+        );
         assert!(submitter.api().records(STREAM).is_empty());
     }
 

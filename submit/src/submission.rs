@@ -186,7 +186,10 @@ mod tests {
         assert_eq!(refusal.status(), 500);
         assert!(refusal.reason().contains("1048577 bytes"), "{}", refusal.reason());
 
-        assert!(record_violation(&"é".repeat(256), b"x").is_none(), "characters, not bytes");
+        assert!(
+            record_violation(&"é".repeat(256), b"x").is_none(),
+            "characters, not bytes"
+        );
         assert!(record_violation(&"k".repeat(257), b"x").is_some());
     }
 }

@@ -13,7 +13,10 @@ pub const FIX: &str = "redeploy with `sam deploy --parameter-overrides SubmitInt
 /// The `stream` check's verdict on the `stored` bytes of a record whose request body was `sent`.
 pub fn verdict(sent: &[u8], stored: &[u8]) -> Result<String, String> {
     if stored == sent {
-        return Ok(format!("the record holds the {} bytes sent, byte for byte", stored.len()));
+        return Ok(format!(
+            "the record holds the {} bytes sent, byte for byte",
+            stored.len()
+        ));
     }
     if stored == STANDARD.encode(sent).as_bytes() {
         return Err(format!(

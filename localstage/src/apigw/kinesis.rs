@@ -7,9 +7,9 @@
 use std::collections::{BTreeMap, HashMap};
 
 use aws_sdk_kinesis::primitives::Blob;
-use base64::Engine as _;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use base64::Engine as _;
 use serde_json::json;
 
 use super::{Gateway, Request, message, payload};

@@ -681,7 +681,10 @@ mod tests {
         let function = &plan.functions["SubmitFunction"];
         assert_eq!(function.binary, "submit");
         assert_eq!(function.environment["INGESTION_STREAM"], json!({"Ref": "EventStream"}));
-        assert!(plan.integration_streams.is_empty(), "no Kinesis-PutRecord role without the direct route");
+        assert!(
+            plan.integration_streams.is_empty(),
+            "no Kinesis-PutRecord role without the direct route"
+        );
         assert!(plan_with(&[("SubmitIntegration", "lambda")]).is_err(), "AllowedValues");
     }
 
