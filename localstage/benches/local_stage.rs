@@ -2,7 +2,9 @@
 //! binaries, then the same N records through the Kinesis proxy API's PutRecords (batches of
 //! BENCH_BATCH), then a few calls of each other `/streams` route. Reports requests/s and records/s
 //! side by side, POST latency, POST → item readable (sampled), each function's init duration and max
-//! memory used from its REPORT lines, and the streams function's warm duration per route. The
+//! memory used from its REPORT lines, and the streams function's warm duration per route. Then the
+//! same N submits on a second stage with `SubmitIntegration=function`, beside the first: what the
+//! function-backed route costs, and the submit function's init, warm duration and memory. The
 //! consumer runs with 1,000-record batches (BatchSize=1000, MaximumBatchingWindowInSeconds=10).
 //!
 //! moto is the bottleneck of the throughput and end-to-end latency figures (and the stage sends
@@ -182,13 +184,8 @@ async fn proxy_api(stage: &Stage, http: &HttpClient, header: &str, n: usize, con
     }
 }
 
-#[tokio::main]
-async fn main() {
-    // `cargo test --benches` runs bench binaries without `--bench`: a token run with debug binaries.
-    let benching = std::env::args().any(|a| a == "--bench");
-    let n = if benching { env_number("BENCH_N", 2000) } else { 20 };
-    let concurrency = env_number("BENCH_CONCURRENCY", 32);
-    let profile = if benching { "release" } else { "debug" };
+/// Options of the bench's stage, `POST /submit` by the `submit` integration (`SubmitIntegration`).
+fn options(profile: &str, submit: &str) -> Options {
     let mut options = Options::isolated("bench", "bench-password");
     options.bin_dir = std::env::var_os("BENCH_BIN_DIR")
         .map(Into::into)
@@ -201,15 +198,52 @@ async fn main() {
     options
         .parameter_overrides
         .insert("MaximumBatchingWindowInSeconds".into(), "10".into());
-    let stage = Stage::start(options)
-        .await
-        .unwrap_or_else(|e| panic!("local stage: {e}"));
+    options
+        .parameter_overrides
+        .insert("SubmitIntegration".into(), submit.into());
+    options
+}
+
+/// What one submit phase measured.
+struct Submits {
+    posts: Histogram<u64>,
+    visible: Histogram<u64>,
+    wall: Duration,
+}
+
+impl Submits {
+    fn rate(&self) -> f64 {
+        self.posts.len() as f64 / self.wall.as_secs_f64()
+    }
+
+    fn print(&self, label: &str) {
+        println!(
+            "  {label:<19} {:>8.0} requests/s ({} posted in {:.2} s)",
+            self.rate(),
+            self.posts.len(),
+            self.wall.as_secs_f64()
+        );
+        println!(
+            "  POST latency        p50 {:>7.2} ms   p99 {:>7.2} ms   max {:>7.2} ms",
+            ms(&self.posts, 0.5),
+            ms(&self.posts, 0.99),
+            self.posts.max() as f64 / 1000.0
+        );
+        println!(
+            "  POST -> readable    p50 {:>7.2} ms   p99 {:>7.2} ms   ({} sampled)",
+            ms(&self.visible, 0.5),
+            ms(&self.visible, 0.99),
+            self.visible.len()
+        );
+    }
+}
+
+/// N submits at `concurrency` through `stage`: latency of each POST, and POST → item readable for
+/// every 20th record.
+async fn submit_phase(stage: &Stage, http: &HttpClient, header: &str, n: usize, concurrency: usize) -> Submits {
     let url = format!("{}/submit/{}", stage.gateway_url, stage.provisioned.stream_name);
     let dynamodb = aws_sdk_dynamodb::Client::new(&stage.sdk_config().await);
     let table = stage.provisioned.table_name.clone();
-
-    let http = HttpClient::default();
-    let header = basic("bench", "bench-password");
     let post_latency = Arc::new(Mutex::new(Histogram::<u64>::new(3).expect("histogram")));
     let visible_latency = Arc::new(Mutex::new(Histogram::<u64>::new(3).expect("histogram")));
     let next = Arc::new(AtomicUsize::new(0));
@@ -225,7 +259,7 @@ async fn main() {
     let started = Instant::now();
     let mut workers = tokio::task::JoinSet::new();
     for _ in 0..concurrency {
-        let (http, header, url, next) = (http.clone(), header.clone(), url.clone(), Arc::clone(&next));
+        let (http, header, url, next) = (http.clone(), header.to_string(), url.clone(), Arc::clone(&next));
         let post_latency = Arc::clone(&post_latency);
         let (sampled, posting) = (Arc::clone(&sampled), Arc::clone(&posting));
         workers.spawn(async move {
@@ -255,26 +289,25 @@ async fn main() {
     let _ = tracker.await;
     let posts = post_latency.lock().await.clone();
     let visible = visible_latency.lock().await.clone();
+    Submits { posts, visible, wall }
+}
 
+#[tokio::main]
+async fn main() {
+    // `cargo test --benches` runs bench binaries without `--bench`: a token run with debug binaries.
+    let benching = std::env::args().any(|a| a == "--bench");
+    let n = if benching { env_number("BENCH_N", 2000) } else { 20 };
+    let concurrency = env_number("BENCH_CONCURRENCY", 32);
+    let profile = if benching { "release" } else { "debug" };
+    let http = HttpClient::default();
+    let header = basic("bench", "bench-password");
+
+    let stage = Stage::start(options(profile, "direct"))
+        .await
+        .unwrap_or_else(|e| panic!("local stage: {e}"));
+    let direct = submit_phase(&stage, &http, &header, n, concurrency).await;
     println!("local_stage: {n} submits, concurrency {concurrency}, BatchSize 1000, window 10 s, {profile} binaries");
-    println!(
-        "  throughput          {:>8.0} requests/s ({} posted in {:.2} s)",
-        posts.len() as f64 / wall.as_secs_f64(),
-        posts.len(),
-        wall.as_secs_f64()
-    );
-    println!(
-        "  POST latency        p50 {:>7.2} ms   p99 {:>7.2} ms   max {:>7.2} ms",
-        ms(&posts, 0.5),
-        ms(&posts, 0.99),
-        posts.max() as f64 / 1000.0
-    );
-    println!(
-        "  POST -> readable    p50 {:>7.2} ms   p99 {:>7.2} ms   ({} sampled)",
-        ms(&visible, 0.5),
-        ms(&visible, 0.99),
-        visible.len()
-    );
+    direct.print("direct submit");
     proxy_api(&stage, &http, &header, n, concurrency).await;
     for logical_id in ["AuthorizerFunction", "ConsumerFunction", "StreamsFunction"] {
         let reports = stage.function(logical_id).expect("function").reports();
@@ -285,6 +318,27 @@ async fn main() {
         "  consumer batches    {} (largest {})",
         batches.len(),
         batches.iter().max().unwrap_or(&0)
+    );
+    stage.stop().await;
+
+    // The same submits with SubmitIntegration=function: the route adds one Lambda invocation.
+    let stage = Stage::start(options(profile, "function"))
+        .await
+        .unwrap_or_else(|e| panic!("local stage: {e}"));
+    let function = submit_phase(&stage, &http, &header, n, concurrency).await;
+    println!("local_stage: SubmitIntegration=function, the same {n} submits on a new stage");
+    function.print("function submit");
+    println!(
+        "  function / direct   {:.2}x requests/s, p50 {:+.2} ms, p99 {:+.2} ms",
+        function.rate() / direct.rate(),
+        ms(&function.posts, 0.5) - ms(&direct.posts, 0.5),
+        ms(&function.posts, 0.99) - ms(&direct.posts, 0.99)
+    );
+    let reports = stage.function("SubmitFunction").expect("the submit function").reports();
+    println!(
+        "  {:<19} {}",
+        "SubmitFunction",
+        localstage::lambda::report::summarize(&reports)
     );
     stage.stop().await;
 }

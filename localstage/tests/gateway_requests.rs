@@ -189,6 +189,7 @@ async fn serve(
         http: apiclient::HttpClient::new().expect("http client"),
         kinesis,
         allowed_streams: Vec::new(),
+        data_as_base64: false,
         cache: Default::default(),
         access_log: false,
     });

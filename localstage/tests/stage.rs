@@ -365,8 +365,8 @@ async fn a_thousand_parallel_submits_land_once_in_full_batches() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_invoke_endpoint_answers_every_sample_event() {
-    // With Kafka, so that the topics function runs for its sample events.
-    let mut options = support::options(&[], &[]);
+    // With Kafka, so that the topics function runs for its sample events, and the submit function.
+    let mut options = support::options(&[("SubmitIntegration", "function")], &[]);
     options.kafka = true;
     let stage = localstage::Stage::start(options)
         .await
@@ -403,11 +403,12 @@ async fn the_invoke_endpoint_answers_every_sample_event() {
             ("streams", _) => assert_eq!(response["statusCode"], 200, "{name}: {response}"),
             // ... and its topics.
             ("topics", _) => assert_eq!(response["statusCode"], 200, "{name}: {response}"),
+            ("submit", _) => assert_eq!(response["statusCode"], 200, "{name}: {response}"),
             _ => panic!("{name}: a sample event for which function?"),
         }
         seen += 1;
     }
-    assert_eq!(seen, 15, "every file in events/");
+    assert_eq!(seen, 16, "every file in events/");
     // Unknown function: 404.
     let answer = http.post(&invoke("nope"), &[], "{}").await;
     assert_eq!(answer.status, 404);

@@ -276,6 +276,21 @@ fn string(raw: &RawValue, field: &str) -> Result<String, RequestError> {
     serde_json::from_str::<String>(raw.get()).map_err(|_| RequestError::Malformed(format!("{field}: must be a string")))
 }
 
+/// Why Kinesis would refuse one record with this partition key and data before storing it: a key
+/// outside 1 to 256 characters, or data + key over 1 MiB. Shared by every PutRecord of the project
+/// that holds raw bytes (the submit function, the local stage's direct integration).
+pub fn record_violation(partition_key: &str, data: &[u8]) -> Option<String> {
+    let key_chars = partition_key.chars().count();
+    if key_chars == 0 || key_chars > MAX_PARTITION_KEY_CHARS {
+        return Some(format!(
+            "partition key of {key_chars} characters (1 to {MAX_PARTITION_KEY_CHARS})"
+        ));
+    }
+    let size = data.len() + partition_key.len();
+    (size > MAX_RECORD_BYTES)
+        .then(|| format!("record of {size} bytes (data + partition key, at most {MAX_RECORD_BYTES})"))
+}
+
 /// A partition key: 1 to 256 Unicode characters.
 fn partition_key(raw: &RawValue, field: &str) -> Result<String, RequestError> {
     let key = string(raw, field)?;
@@ -431,6 +446,19 @@ pub fn create_stream(body: &str, limits: ShardLimits) -> Result<Capacity, Reques
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn record_limits_are_kinesis_limits() {
+        assert!(record_violation("k", &[]).is_none());
+        assert!(record_violation("k", &vec![0; MAX_RECORD_BYTES - 1]).is_none());
+        assert!(record_violation("k", &vec![0; MAX_RECORD_BYTES]).is_some());
+        assert!(record_violation("", b"x").is_some());
+        assert!(
+            record_violation(&"é".repeat(256), b"x").is_none(),
+            "characters, not bytes"
+        );
+        assert!(record_violation(&"k".repeat(257), b"x").is_some());
+    }
 
     fn malformed(result: Result<impl fmt::Debug, RequestError>) -> String {
         match result {

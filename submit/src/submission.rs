@@ -8,7 +8,7 @@
 use aws_lambda_events::apigw::ApiGatewayV2httpRequest;
 use base64::Engine as _;
 use streams::Record;
-use streams::request::{MAX_PARTITION_KEY_CHARS, MAX_RECORD_BYTES};
+use streams::request::record_violation;
 
 use crate::config::Config;
 
@@ -66,19 +66,6 @@ pub fn body_bytes(request: &ApiGatewayV2httpRequest) -> Result<Vec<u8>, Refusal>
     }
 }
 
-/// Why Kinesis would refuse a record with this key and data, before any call is made.
-pub fn record_violation(partition_key: &str, data: &[u8]) -> Option<String> {
-    let key_chars = partition_key.chars().count();
-    if key_chars > MAX_PARTITION_KEY_CHARS {
-        return Some(format!(
-            "partition key of {key_chars} characters (at most {MAX_PARTITION_KEY_CHARS})"
-        ));
-    }
-    let size = data.len() + partition_key.len();
-    (size > MAX_RECORD_BYTES)
-        .then(|| format!("record of {size} bytes (data + partition key, at most {MAX_RECORD_BYTES})"))
-}
-
 /// The record `request` asks to put on `config`'s stream, or the direct route's refusal.
 pub fn submission(request: &ApiGatewayV2httpRequest, config: &Config) -> Result<Submission, Refusal> {
     let parameter = |name: &'static str| {
@@ -111,6 +98,8 @@ pub fn submission(request: &ApiGatewayV2httpRequest, config: &Config) -> Result<
 
 #[cfg(test)]
 mod tests {
+    use streams::request::MAX_RECORD_BYTES;
+
     use super::*;
 
     const STREAM: &str = "app-events";

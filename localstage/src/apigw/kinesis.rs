@@ -11,26 +11,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
 use serde_json::json;
+use streams::request::record_violation;
 
 use super::{Gateway, Request, message, payload};
-
-/// Kinesis's limit on one record: data plus partition key, in bytes.
-pub const MAX_RECORD_BYTES: usize = 1024 * 1024;
-/// Kinesis's limit on a partition key, in Unicode characters.
-pub const MAX_PARTITION_KEY_CHARS: usize = 256;
-
-/// Why Kinesis would refuse a record before storing it.
-pub fn record_violation(partition_key: &str, data: &[u8]) -> Option<String> {
-    let key_chars = partition_key.chars().count();
-    if key_chars == 0 || key_chars > MAX_PARTITION_KEY_CHARS {
-        return Some(format!(
-            "partition key of {key_chars} characters (1 to {MAX_PARTITION_KEY_CHARS})"
-        ));
-    }
-    let size = data.len() + partition_key.len();
-    (size > MAX_RECORD_BYTES)
-        .then(|| format!("record of {size} bytes (data + partition key, at most {MAX_RECORD_BYTES})"))
-}
 
 /// Evaluates one integration request parameter mapping; `None` when the source is missing.
 fn mapping_value(expression: &str, request: &Request<'_>) -> Option<Vec<u8>> {
@@ -124,23 +107,5 @@ impl Gateway {
                 internal_error()
             }
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn record_limits_are_kinesis_limits() {
-        assert!(record_violation("k", &[]).is_none());
-        assert!(record_violation("k", &vec![0; MAX_RECORD_BYTES - 1]).is_none());
-        assert!(record_violation("k", &vec![0; MAX_RECORD_BYTES]).is_some());
-        assert!(record_violation("", b"x").is_some());
-        assert!(
-            record_violation(&"é".repeat(256), b"x").is_none(),
-            "characters, not bytes"
-        );
-        assert!(record_violation(&"k".repeat(257), b"x").is_some());
     }
 }
