@@ -99,6 +99,13 @@ impl<A: StreamApi> Submitter<A> {
             .duration_since(SystemTime::now())
             .unwrap_or_default()
             .saturating_sub(SAFETY_MARGIN);
+        if budget.is_zero() {
+            // Too late to call at all: a call begun now could store the record and still be answered 500.
+            return (
+                Answer::InternalError,
+                Some("no time left before the invocation's deadline".into()),
+            );
+        }
         let call = self.api.put_record(&submission.stream, &submission.record);
         match tokio::time::timeout(budget, call).await {
             Ok(Ok(output)) => (Answer::Stored(output), None),
@@ -221,5 +228,14 @@ mod tests {
             Answer::InternalError
         );
         assert!(started.elapsed() < Duration::from_secs(4), "{:?}", started.elapsed());
+        // Past the margin already: not even a call.
+        let calls = submitter.api().calls(Operation::PutRecord);
+        assert_eq!(
+            submitter
+                .handle_event(&event(STREAM, "e", "x"), SystemTime::now())
+                .await,
+            Answer::InternalError
+        );
+        assert_eq!(submitter.api().calls(Operation::PutRecord), calls);
     }
 }

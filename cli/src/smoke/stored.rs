@@ -26,17 +26,12 @@ pub fn verdict(sent: &[u8], stored: &[u8]) -> Result<String, String> {
             sent.len()
         ));
     }
-    let decoded = STANDARD.decode(stored).ok();
-    let what = if decoded.as_deref() == Some(sent) {
-        "the stream holds base64 text that decodes to the body".to_string()
-    } else {
-        format!(
-            "the record differs from the body sent ({} bytes stored, {} sent; starts {:?})",
-            stored.len(),
-            sent.len(),
-            String::from_utf8_lossy(&stored[..stored.len().min(60)])
-        )
-    };
+    let what = format!(
+        "the record differs from the body sent ({} bytes stored, {} sent; starts {:?})",
+        stored.len(),
+        sent.len(),
+        String::from_utf8_lossy(&stored[..stored.len().min(60)])
+    );
     Err(format!("{what}. Fix: {FIX}"))
 }
 

@@ -69,16 +69,34 @@ pub(super) fn proxy_event(request: &Request<'_>, authorizer: &Json) -> Json {
         event.insert("pathParameters".into(), json!(request.parameters));
     }
     event.insert("requestContext".into(), context);
-    // Text bodies pass as they are; anything that is not UTF-8 is base64-encoded.
-    let (body, encoded) = match std::str::from_utf8(request.body) {
-        Ok(text) => (text.to_string(), false),
-        Err(_) => (STANDARD.encode(request.body), true),
-    };
+    let (body, encoded) = event_body(request.body, request.headers.get(header::CONTENT_TYPE));
     if !body.is_empty() {
         event.insert("body".into(), json!(body));
     }
     event.insert("isBase64Encoded".into(), json!(encoded));
     Json::Object(event)
+}
+
+/// The event's `body` and `isBase64Encoded`, as HTTP APIs choose them: by the request's content type,
+/// not by its bytes. `text/*`, `application/json`, `application/xml` and `application/javascript`
+/// (with any parameters) pass as text; everything else, a missing content type included, is
+/// base64-encoded. Bytes that are not UTF-8 under a text type are replaced (U+FFFD): what AWS does
+/// with them is not documented, and a function cannot see the original bytes either way.
+fn event_body(body: &[u8], content_type: Option<&axum::http::HeaderValue>) -> (String, bool) {
+    let media_type = content_type
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.split(';').next())
+        .map(|value| value.trim().to_ascii_lowercase())
+        .unwrap_or_default();
+    let text = media_type.starts_with("text/")
+        || matches!(
+            media_type.as_str(),
+            "application/json" | "application/xml" | "application/javascript"
+        );
+    match text {
+        true => (String::from_utf8_lossy(body).into_owned(), false),
+        false => (STANDARD.encode(body), true),
+    }
 }
 
 /// Reads a function's answer as an HTTP API does (payload 2.0); `None` when it cannot be read.
@@ -131,6 +149,35 @@ pub(super) fn proxy_response(payload: &[u8]) -> Option<Response> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bodies_are_base64_unless_the_content_type_is_text() {
+        let value = |v: &'static str| axum::http::HeaderValue::from_static(v);
+        for text in [
+            "application/json",
+            "Application/JSON; charset=utf-8",
+            "text/plain",
+            "application/xml",
+        ] {
+            assert_eq!(event_body(b"{}", Some(&value(text))), ("{}".into(), false), "{text}");
+        }
+        for binary in [
+            "application/octet-stream",
+            "application/vnd.kafka.json.v2+json",
+            "image/png",
+        ] {
+            assert_eq!(
+                event_body(b"{}", Some(&value(binary))),
+                ("e30=".into(), true),
+                "{binary}"
+            );
+        }
+        assert_eq!(event_body(b"{}", None), ("e30=".into(), true));
+        assert_eq!(
+            event_body(b"a\xffb", Some(&value("text/plain"))),
+            ("a\u{fffd}b".into(), false)
+        );
+    }
 
     async fn read(response: Response) -> (u16, Option<String>, String) {
         let status = response.status().as_u16();
