@@ -165,6 +165,16 @@ PARAMETER_STATES = {
     "streams off": {"StreamsApi": "false"},
     "streams on": {},
     "management on": {"StreamManagement": "true"},
+    # The proxy's bounds at their extremes, on-demand creates allowed.
+    "management on, on demand": {
+        "StreamManagement": "true", "ProxyOnDemand": "true", "ProxyStreamMaxCount": "100",
+        "ProxyShardBudget": "10000", "ProxyControlPlaneRateLimit": "1000",
+    },
+    "streams on, on demand, tight bounds": {
+        "ProxyOnDemand": "true", "ProxyStreamMaxCount": "1", "ProxyShardBudget": "1", "ProxyControlPlaneRateLimit": "1",
+    },
+    # StreamManagement needs StreamsApi: without it, no route, no grant, no route setting.
+    "management without streams": {"StreamsApi": "false", "StreamManagement": "true"},
     "cors on": {"CorsAllowOrigins": "https://app.example.com,http://localhost:5173"},
     "kafka rest proxy": REST_PROXY,
     "kafka rest proxy, vpc link": {**REST_PROXY, "KafkaRestProxyListenerArn": LISTENER, **NETWORK},
@@ -252,6 +262,40 @@ def routes(conditions, body=None):
     return {f"{method(m)} {p}": op for p, item in paths.items() for m, op in item.items()}
 
 
+PROXY_STREAM_ARN = "arn:${AWS::Partition}:kinesis:${AWS::Region}:${AWS::AccountId}:stream/${AWS::StackName}-proxy-*"
+OWNER_TAG_CONDITION = "aws:ResourceTag/streamgate:stack"
+DESCRIBE_AND_PUT = ["kinesis:DescribeStream", "kinesis:DescribeStreamSummary", "kinesis:PutRecord", "kinesis:PutRecords"]
+# The /streams routes that call Kinesis's control plane (ListStreams, DescribeStream, CreateStream,
+# DeleteStream), throttled to ProxyControlPlaneRateLimit; the record routes keep the stage's limits.
+CONTROL_PLANE_ROUTES = {"GET /streams", "GET /streams/{streamName}", "POST /streams/{streamName}", "DELETE /streams/{streamName}"}
+
+
+def as_list(value):
+    return value if isinstance(value, list) else [value]
+
+
+def on_proxy_streams(resource):
+    """Whether an IAM Resource (as the template writes it) may name a <stack>-proxy-* stream."""
+    return resource == "*" or "-proxy-" in json.dumps(resource)
+
+
+def streams_statements(resources):
+    """{Sid: statement} of the deployed streams function role (Sids are unique there)."""
+    found = {}
+    for policy in resources["StreamsFunctionRole"]["Properties"]["Policies"]:
+        for statement in policy["PolicyDocument"]["Statement"]:
+            assert statement["Sid"] not in found, statement["Sid"]
+            found[statement["Sid"]] = statement
+    return found
+
+
+def stage(conditions):
+    """The deployed properties of the HTTP API's stage SAM generates."""
+    stages = [r for r in deployed(conditions).values() if r["Type"] == "AWS::ApiGatewayV2::Stage"]
+    assert len(stages) == 1, stages
+    return stages[0]["Properties"]
+
+
 class Route(unittest.TestCase):
     def test_submit_puts_the_body_on_kinesis(self):
         paths = props("Api")["DefinitionBody"]["paths"]
@@ -329,7 +373,7 @@ class Route(unittest.TestCase):
         outputs = plain(TEMPLATE["Outputs"])
         for state, conditions in STATES.items():
             resources = deployed(conditions)
-            known = set(resources) | set(PARAMETERS) | {"AWS::Partition", "AWS::Region", "AWS::AccountId", "AWS::StackName", "AWS::URLSuffix", "AWS::NoValue"}
+            known = set(resources) | set(PARAMETERS) | {"AWS::Partition", "AWS::Region", "AWS::AccountId", "AWS::StackName", "AWS::StackId", "AWS::URLSuffix", "AWS::NoValue"}
             for name, resource in resources.items():
                 missing = references(resource.get("Properties", {})) - known
                 depends = resource.get("DependsOn", [])
@@ -351,6 +395,9 @@ class Route(unittest.TestCase):
         self.assertEqual(set(routes(STATES["streams off"])), submit)
         self.assertEqual(set(routes(STATES["streams on"])), submit | proxy)
         self.assertEqual(set(routes(STATES["management on"])), submit | proxy | management)
+        self.assertEqual(set(routes(STATES["management on, on demand"])), submit | proxy | management)
+        self.assertEqual(set(routes(STATES["streams on, on demand, tight bounds"])), submit | proxy)
+        self.assertEqual(set(routes(STATES["management without streams"])), submit)
         for state in PARAMETER_STATES:
             if state.startswith("kafka"):
                 self.assertEqual(set(routes(STATES[state])), submit | TOPIC_ROUTES, state)
@@ -542,6 +589,33 @@ class Route(unittest.TestCase):
         self.assertEqual(len(statements), 1)
         self.assertEqual(statements[0]["Action"], "kinesis:PutRecord")
         self.assertEqual(statements[0]["Resource"], {"Fn::GetAtt": ["EventStream", "Arn"]})
+
+    def test_control_plane_routes_are_throttled_to_kinesis_limits(self):
+        # Exactly the routes of the state: a key naming a missing route fails the deploy ("Unable to
+        # find Route by key"), an absent one leaves Kinesis's 5/s per account to the stage's limit.
+        body = transformed()["Api"]["Properties"]["Body"]
+        limit = {"ThrottlingRateLimit": ref("ProxyControlPlaneRateLimit"), "ThrottlingBurstLimit": ref("ProxyControlPlaneRateLimit")}
+        seen = set()
+        for state, conditions in STATES.items():
+            existing = set(routes(conditions, body))
+            throttled = CONTROL_PLANE_ROUTES & existing
+            settings = stage(conditions).get("RouteSettings", {})
+            self.assertEqual(set(settings), throttled, state)
+            self.assertLessEqual(set(settings), existing, state)
+            for key, value in settings.items():
+                self.assertEqual(value, limit, f"{state}: {key}")
+            seen.add(frozenset(throttled))
+            if conditions["HasStreamManagement"]:
+                self.assertEqual(throttled, CONTROL_PLANE_ROUTES, state)
+            elif conditions["HasStreamsApi"]:
+                self.assertEqual(throttled, {"GET /streams", "GET /streams/{streamName}"}, state)
+            else:
+                self.assertNotIn("RouteSettings", stage(conditions), state)
+        self.assertEqual(len(seen), 3, "the states cover all three maps")
+        # The record routes stay on the stage's limits.
+        self.assertFalse(any(key.startswith("PUT ") for key in CONTROL_PLANE_ROUTES))
+        parameter = PARAMETERS["ProxyControlPlaneRateLimit"]
+        self.assertEqual((parameter["Type"], parameter["Default"], parameter["MinValue"], parameter["MaxValue"]), ("Number", 5, 1, 1000))
 
     def test_stage_throttling_and_access_log(self):
         api = props("Api")
@@ -801,6 +875,39 @@ class Data(unittest.TestCase):
         kafka = next(g for g in groups if g["Label"]["default"] == "Kafka (/topics)")
         self.assertEqual({n for n in PARAMETERS if n.startswith("Kafka")}, set(kafka["Parameters"]))
 
+    def test_the_proxy_bounds(self):
+        groups = plain(TEMPLATE["Metadata"]["AWS::CloudFormation::Interface"]["ParameterGroups"])
+        proxy = next(g for g in groups if g["Label"]["default"] == "Kinesis proxy API (/streams)")
+        self.assertEqual(
+            proxy["Parameters"],
+            [
+                "StreamsApi",
+                "StreamManagement",
+                "ProxyStreamShardCount",
+                "ProxyStreamMaxShardCount",
+                "ProxyStreamMaxCount",
+                "ProxyShardBudget",
+                "ProxyOnDemand",
+                "ProxyControlPlaneRateLimit",
+            ],
+        )
+        for name, (default, low, high) in {
+            "ProxyStreamMaxCount": (10, 1, 100),
+            "ProxyShardBudget": (20, 1, 10000),
+            "ProxyControlPlaneRateLimit": (5, 1, 1000),
+        }.items():
+            parameter = PARAMETERS[name]
+            self.assertEqual((parameter["Type"], parameter["Default"]), ("Number", default), name)
+            self.assertEqual((parameter["MinValue"], parameter["MaxValue"]), (low, high), name)
+            self.assertEqual(pattern_violations({name: str(low - 1)}), [name])
+            self.assertEqual(pattern_violations({name: str(high + 1)}), [name])
+        # On-demand streams (billed per GB, 50 per account) are opt-in.
+        on_demand = PARAMETERS["ProxyOnDemand"]
+        self.assertEqual((on_demand["Type"], on_demand["Default"], on_demand["AllowedValues"]), ("String", "false", ["true", "false"]))
+        self.assertEqual(pattern_violations({"ProxyOnDemand": "yes"}), ["ProxyOnDemand"])
+        self.assertIn("ProxyStreamMaxCount", PARAMETERS["ProxyOnDemand"]["Description"])
+        self.assertIn("409", PARAMETERS["ProxyStreamMaxCount"]["Description"])
+
     def test_outputs(self):
         self.assertTrue(
             {
@@ -830,7 +937,7 @@ class Data(unittest.TestCase):
         table = readme.split("### Configuration", 1)[1].split("\n\n| parameter |", 1)[1].split("\n\n", 1)[0]
         documented = [name for row in table.splitlines()[2:] for name in re.findall(r"`(\w+)`", row.split(" | ")[0])]
         self.assertEqual(sorted(documented), sorted(PARAMETERS))
-        self.assertEqual(len(PARAMETERS), 39)
+        self.assertEqual(len(PARAMETERS), 43)
 
 
 def managed_policy(arn):
@@ -933,28 +1040,110 @@ class Iam(unittest.TestCase):
         self.assertEqual(consumer["ReadOnlyItsStream"]["Resource"], {"Fn::GetAtt": ["EventStream", "Arn"]})
 
     def test_the_streams_function_has_exactly_its_routes_actions(self):
-        resources = transformed()
-        proxy = "arn:${AWS::Partition}:kinesis:${AWS::Region}:${AWS::AccountId}:stream/${AWS::StackName}-proxy-*"
-        policy = resources["StreamsFunctionRole"]["Properties"]["Policies"]
+        proxy = {"Fn::Sub": PROXY_STREAM_ARN}
+        own = {"StringEquals": {OWNER_TAG_CONDITION: ref("AWS::StackId")}}
+        expected = {
+            "ListStreamsCannotBeScoped": ("kinesis:ListStreams", "*", None),
+            "DescribeAndPutTheIngestionStream": (DESCRIBE_AND_PUT, {"Fn::GetAtt": ["EventStream", "Arn"]}, None),
+            # Unconditioned: the function reads a matching stream's tags to refuse a foreign one (403).
+            "ReadProxyStreamTags": ("kinesis:ListTagsForStream", proxy, None),
+            "DescribeAndPutOnlyOwnProxyStreams": (DESCRIBE_AND_PUT, proxy, own),
+        }
+        management = {
+            # CreateStream with Tags needs AddTagsToStream on the new stream too; the stack's tag, no other key.
+            "CreateOnlyTaggedProxyStreams": (
+                ["kinesis:CreateStream", "kinesis:AddTagsToStream"],
+                proxy,
+                {
+                    "StringEquals": {"aws:RequestTag/streamgate:stack": ref("AWS::StackId")},
+                    "ForAllValues:StringEquals": {"aws:TagKeys": ["streamgate:stack"]},
+                },
+            ),
+            "DeleteOnlyOwnProxyStreams": ("kinesis:DeleteStream", proxy, own),
+        }
+        streams_states = [name for name, c in STATES.items() if c["HasStreamsApi"]]
+        self.assertTrue(any(STATES[s]["HasStreamManagement"] for s in streams_states))
+        self.assertTrue(any(not STATES[s]["HasStreamManagement"] for s in streams_states))
+        for state, conditions in STATES.items():
+            resources = deployed(conditions)
+            if not conditions["HasStreamsApi"]:
+                self.assertNotIn("StreamsFunctionRole", resources, state)
+                continue
+            found = streams_statements(resources)
+            wanted = {**expected, **(management if conditions["HasStreamManagement"] else {})}
+            self.assertEqual(set(found), set(wanted), state)
+            for sid, (actions, resource, condition) in wanted.items():
+                statement = found[sid]
+                self.assertEqual(statement["Effect"], "Allow", f"{state}: {sid}")
+                self.assertEqual(sorted(as_list(statement["Action"])), sorted(as_list(actions)), f"{state}: {sid}")
+                self.assertEqual(statement["Resource"], resource, f"{state}: {sid}")
+                self.assertEqual(statement.get("Condition"), condition, f"{state}: {sid}")
 
-        def statements(conditions):
-            found = {}
-            for p in policy:
-                for s in active(p["PolicyDocument"]["Statement"], conditions):
-                    found[s["Sid"]] = s
-            return found
+    def test_ownership_of_proxy_streams_is_enforced_by_iam(self):
+        """Whatever the statements are called: on the <stack>-proxy-* ARN, describe, put and delete
+        need the stack's tag on the stream, create (and tagging) needs it in the request and no other
+        key, and only reading the tags goes unconditioned."""
+        tagged = {"kinesis:DescribeStream", "kinesis:DescribeStreamSummary", "kinesis:PutRecord", "kinesis:PutRecords", "kinesis:DeleteStream"}
+        created = {"kinesis:CreateStream", "kinesis:AddTagsToStream"}
+        for state, conditions in STATES.items():
+            if not conditions["HasStreamsApi"]:
+                continue
+            granted = set()
+            for statement in streams_statements(deployed(conditions)).values():
+                self.assertEqual(statement["Effect"], "Allow", state)
+                resources = as_list(statement["Resource"])
+                actions = set(as_list(statement["Action"]))
+                if (resources, actions) == (["*"], {"kinesis:ListStreams"}):
+                    continue  # no resource-level permissions; names only
+                if not any(on_proxy_streams(r) for r in resources):
+                    # Nothing else may reach a proxy stream: this is the ingestion stream's.
+                    self.assertEqual(resources, [{"Fn::GetAtt": ["EventStream", "Arn"]}], f"{state}: {statement}")
+                    continue
+                self.assertEqual(resources, [{"Fn::Sub": PROXY_STREAM_ARN}], f"{state}: one resource per statement, so a condition covers all it grants")
+                condition = statement.get("Condition", {})
+                granted |= actions
+                if actions & tagged:
+                    self.assertEqual(condition, {"StringEquals": {OWNER_TAG_CONDITION: ref("AWS::StackId")}}, f"{state}: {statement}")
+                    self.assertLessEqual(actions, tagged, f"{state}: {statement}")
+                elif actions & created:
+                    self.assertEqual(
+                        condition,
+                        {
+                            "StringEquals": {"aws:RequestTag/streamgate:stack": ref("AWS::StackId")},
+                            "ForAllValues:StringEquals": {"aws:TagKeys": ["streamgate:stack"]},
+                        },
+                        f"{state}: {statement}",
+                    )
+                    self.assertLessEqual(actions, created, f"{state}: {statement}")
+                else:
+                    self.assertEqual(actions, {"kinesis:ListTagsForStream"}, f"{state}: the only unconditioned action on proxy streams")
+                    self.assertNotIn("Condition", statement, state)
+            # Create and delete exactly with StreamManagement.
+            management = {"kinesis:CreateStream", "kinesis:AddTagsToStream", "kinesis:DeleteStream"}
+            self.assertEqual(granted & management, management if conditions["HasStreamManagement"] else set(), state)
 
-        off = statements(STATES["streams on"])
-        self.assertEqual(set(off), {"ListStreamsCannotBeScoped", "DescribeAndPutOnlyItsStreams"})
-        put = off["DescribeAndPutOnlyItsStreams"]
-        self.assertEqual(set(put["Action"]), {"kinesis:DescribeStream", "kinesis:PutRecord", "kinesis:PutRecords"})
-        self.assertEqual(put["Resource"], [{"Fn::GetAtt": ["EventStream", "Arn"]}, {"Fn::Sub": proxy}])
-        on = statements(STATES["management on"])["CreateAndDeleteOnlyProxyStreams"]
-        self.assertEqual(set(on["Action"]), {"kinesis:CreateStream", "kinesis:DeleteStream"})
-        self.assertEqual(on["Resource"], {"Fn::Sub": proxy}, "never the ingestion stream")
-        variables = props("StreamsFunction")["Environment"]["Variables"]
-        self.assertEqual(variables["PROXY_STREAM_PREFIX"], {"Fn::Sub": "${AWS::StackName}-proxy-"})
-        self.assertEqual(variables["INGESTION_STREAM"], ref("EventStream"))
+    def test_the_streams_function_knows_its_stack_and_bounds(self):
+        expected = {
+            "INGESTION_STREAM": ref("EventStream"),
+            "PROXY_STREAM_PREFIX": {"Fn::Sub": "${AWS::StackName}-proxy-"},
+            # The value of the streamgate:stack tag the role requires.
+            "STACK_ID": ref("AWS::StackId"),
+            "PROXY_STREAM_MAX_COUNT": ref("ProxyStreamMaxCount"),
+            "PROXY_SHARD_BUDGET": ref("ProxyShardBudget"),
+            "PROXY_ON_DEMAND": ref("ProxyOnDemand"),
+            "DEFAULT_SHARD_COUNT": ref("ProxyStreamShardCount"),
+            "MAX_SHARD_COUNT": ref("ProxyStreamMaxShardCount"),
+        }
+        for state, conditions in STATES.items():
+            if not conditions["HasStreamsApi"]:
+                continue
+            variables = active(props("StreamsFunction"), conditions)["Environment"]["Variables"]
+            for name, value in expected.items():
+                self.assertEqual(variables.get(name), value, f"{state}: {name}")
+            self.assertEqual(variables["STREAM_MANAGEMENT"], "true" if conditions["HasStreamManagement"] else "false", state)
+            # And so after the SAM transform, as Lambda gets them.
+            function = deployed(conditions)["StreamsFunction"]["Properties"]["Environment"]["Variables"]
+            self.assertEqual({k: function[k] for k in expected}, expected, state)
 
     def test_the_rotation_function_may_rotate_only_the_credentials_secret(self):
         resources = transformed()

@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use crate::bounds::ProxyBounds;
 use crate::guard::StreamPolicy;
 use crate::request::{MAX_STREAM_NAME, ShardLimits, check_stream_name};
 
@@ -13,6 +14,10 @@ pub const DEFAULT_MAX_SHARD_COUNT: u32 = 4;
 pub const DEFAULT_RETRY_BUDGET: Duration = Duration::from_millis(10_000);
 /// Largest `PUT_RECORDS_RETRY_BUDGET_MS`: a Lambda function runs 15 minutes at most.
 pub const MAX_RETRY_BUDGET_MS: u64 = 900_000;
+/// Default for `PROXY_STREAM_MAX_COUNT`.
+pub const DEFAULT_MAX_STREAMS: u32 = 10;
+/// Default for `PROXY_SHARD_BUDGET`.
+pub const DEFAULT_SHARD_BUDGET: u32 = 20;
 
 /// Settings from the function's environment variables.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,6 +31,13 @@ pub struct Config {
     /// `PUT_RECORDS_RETRY_BUDGET_MS` (default 10,000): the longest time throttled PutRecords entries
     /// are retried, within the invocation's deadline.
     pub put_records_retry_budget: Duration,
+    /// `STACK_ID` (required): the value of the owner tag on the proxy streams this stack creates.
+    pub stack_id: String,
+    /// `PROXY_STREAM_MAX_COUNT` (default 10), `PROXY_SHARD_BUDGET` (default 20) and
+    /// `PROXY_ON_DEMAND` (`true`/`false`, default false): what the stack may create.
+    pub bounds: ProxyBounds,
+    /// `METRICS_NAMESPACE` (default `streamgate`): where the create and delete counts go.
+    pub namespace: emf::Namespace,
 }
 
 /// A missing or unusable setting.
@@ -88,14 +100,16 @@ impl Config {
                 proxy_prefix,
             ));
         }
-        let management = match lookup("STREAM_MANAGEMENT") {
-            None => false,
+        let flag = |name: &'static str| match lookup(name) {
+            None => Ok(false),
             Some(value) => match value.trim() {
-                "true" => true,
-                "false" | "" => false,
-                _ => return Err(invalid("STREAM_MANAGEMENT", "true or false", value)),
+                "true" => Ok(true),
+                "false" | "" => Ok(false),
+                _ => Err(invalid(name, "true or false", value)),
             },
         };
+        let management = flag("STREAM_MANAGEMENT")?;
+        let stack_id = required("STACK_ID")?;
         let count = |name: &'static str, default: u32| match lookup(name) {
             None => Ok(default),
             Some(value) => value
@@ -103,8 +117,16 @@ impl Config {
                 .parse::<u32>()
                 .ok()
                 .filter(|n| *n >= 1)
-                .ok_or_else(|| invalid(name, "a whole number of shards, at least 1", value)),
+                .ok_or_else(|| invalid(name, "a whole number, at least 1", value)),
         };
+        let bounds = ProxyBounds {
+            max_streams: count("PROXY_STREAM_MAX_COUNT", DEFAULT_MAX_STREAMS)?,
+            shard_budget: count("PROXY_SHARD_BUDGET", DEFAULT_SHARD_BUDGET)?,
+            on_demand: flag("PROXY_ON_DEMAND")?,
+        };
+        let namespace_text = lookup("METRICS_NAMESPACE").unwrap_or_else(|| emf::DEFAULT_NAMESPACE.into());
+        let namespace = emf::Namespace::parse(&namespace_text)
+            .map_err(|_| invalid("METRICS_NAMESPACE", "a CloudWatch namespace", namespace_text))?;
         let default = count("DEFAULT_SHARD_COUNT", DEFAULT_SHARD_COUNT)?;
         let max = count("MAX_SHARD_COUNT", DEFAULT_MAX_SHARD_COUNT)?;
         if max < default {
@@ -134,6 +156,9 @@ impl Config {
             },
             shards: ShardLimits { default, max },
             put_records_retry_budget,
+            stack_id,
+            bounds,
+            namespace,
         })
     }
 }
@@ -143,9 +168,10 @@ mod tests {
     use super::*;
     use std::collections::HashMap;
 
-    const BASE: [(&str, &str); 2] = [
+    const BASE: [(&str, &str); 3] = [
         ("INGESTION_STREAM", "mystack-events"),
         ("PROXY_STREAM_PREFIX", "mystack-proxy-"),
+        ("STACK_ID", "arn:aws:cloudformation:us-east-1:1:stack/mystack/id"),
     ];
 
     fn config(extra: &[(&str, &str)]) -> Result<Config, ConfigError> {
@@ -170,6 +196,13 @@ mod tests {
                 },
                 shards: ShardLimits { default: 1, max: 4 },
                 put_records_retry_budget: Duration::from_secs(10),
+                stack_id: "arn:aws:cloudformation:us-east-1:1:stack/mystack/id".into(),
+                bounds: ProxyBounds {
+                    max_streams: 10,
+                    shard_budget: 20,
+                    on_demand: false,
+                },
+                namespace: emf::Namespace::default(),
             }
         );
     }
@@ -181,8 +214,19 @@ mod tests {
             ("DEFAULT_SHARD_COUNT", "2"),
             ("MAX_SHARD_COUNT", " 8 "),
             ("PUT_RECORDS_RETRY_BUDGET_MS", "250"),
+            ("PROXY_STREAM_MAX_COUNT", "3"),
+            ("PROXY_SHARD_BUDGET", "12"),
+            ("PROXY_ON_DEMAND", "true"),
         ])
         .unwrap();
+        assert_eq!(
+            config.bounds,
+            ProxyBounds {
+                max_streams: 3,
+                shard_budget: 12,
+                on_demand: true
+            }
+        );
         assert!(config.policy.management);
         assert_eq!(config.shards, ShardLimits { default: 2, max: 8 });
         assert_eq!(config.put_records_retry_budget, Duration::from_millis(250));
@@ -206,11 +250,19 @@ mod tests {
             Config::from_lookup(|n| vars.get(n).map(|v| v.to_string())),
             Err(ConfigError::Missing("PROXY_STREAM_PREFIX"))
         );
+        let vars: HashMap<&str, &str> = HashMap::from([("INGESTION_STREAM", "s"), ("PROXY_STREAM_PREFIX", "p-")]);
+        assert_eq!(
+            Config::from_lookup(|n| vars.get(n).map(|v| v.to_string())),
+            Err(ConfigError::Missing("STACK_ID"))
+        );
     }
 
     #[test]
     fn refusals_name_the_variable() {
-        let cases: [(&str, &str, &str); 11] = [
+        let cases: [(&str, &str, &str); 14] = [
+            ("PROXY_STREAM_MAX_COUNT", "0", "PROXY_STREAM_MAX_COUNT"),
+            ("PROXY_SHARD_BUDGET", "many", "PROXY_SHARD_BUDGET"),
+            ("PROXY_ON_DEMAND", "yes", "PROXY_ON_DEMAND"),
             ("STREAM_MANAGEMENT", "yes", "STREAM_MANAGEMENT"),
             ("STREAM_MANAGEMENT", "TRUE", "STREAM_MANAGEMENT"),
             ("DEFAULT_SHARD_COUNT", "0", "DEFAULT_SHARD_COUNT"),

@@ -63,6 +63,17 @@ pub enum Denied {
         /// The stream asked for.
         stream: String,
     },
+    /// A stream named like a proxy stream that this stack did not create.
+    #[error(
+        "stream {stream} is named like this stack's proxy streams but was not created by this stack (it lacks \
+         the tag {tag} with this stack's id): it cannot be used through this API"
+    )]
+    NotOwned {
+        /// The stream asked for.
+        stream: String,
+        /// The owner tag's key.
+        tag: &'static str,
+    },
     /// A stream that is neither the ingestion stream nor a proxy stream.
     #[error("stream {stream} is not one this stack may use (only {ingestion} and streams named {prefix}*)")]
     NotThisStack {

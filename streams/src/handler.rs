@@ -11,12 +11,17 @@ use aws_lambda_events::http::header::CONTENT_TYPE;
 use serde::Serialize;
 use serde_json::value::RawValue;
 
+use std::sync::Arc;
+
+use crate::bounds::OverBound;
 use crate::config::Config;
+use crate::control_plane::ControlPlane;
 use crate::guard::{Action, Denied, visible_streams};
 use crate::kinesis::{
     DescribeStreamOutput, Kinesis, KinesisError, PutRecordOutput, PutRecordsOutput, PutRecordsResultEntry, Record,
     StreamApi,
 };
+use crate::ownership::{OWNER_TAG, owner_tags};
 use crate::request::{self, RequestError, Route};
 
 /// Header holding PutRecords' `FailedRecordCount`, so a client can check it without reading the body.
@@ -182,6 +187,16 @@ impl From<Denied> for ApiError {
     }
 }
 
+impl From<OverBound> for ApiError {
+    fn from(over: OverBound) -> Self {
+        ApiError {
+            status: 409,
+            error_type: "LimitExceededException".into(),
+            message: over.to_string(),
+        }
+    }
+}
+
 impl From<KinesisError> for ApiError {
     fn from(error: KinesisError) -> Self {
         ApiError {
@@ -253,16 +268,34 @@ pub struct Proxy<A = Kinesis> {
     api: A,
     config: Config,
     timing: Timing,
+    control: Arc<ControlPlane>,
+    metrics: emf::Metrics,
 }
 
 impl<A: StreamApi> Proxy<A> {
-    /// A proxy calling `api`, with the default [`Timing`].
+    /// A proxy calling `api`, with the default [`Timing`], the documented cache times and no
+    /// metrics.
     pub fn new(api: A, config: Config) -> Self {
+        let control = Arc::new(ControlPlane::new(&config.stack_id));
         Proxy {
             api,
             config,
             timing: Timing::default(),
+            control,
+            metrics: emf::Metrics::disabled("streams"),
         }
+    }
+
+    /// The same proxy writing its create and delete counts to `metrics`.
+    pub fn with_metrics(mut self, metrics: emf::Metrics) -> Self {
+        self.metrics = metrics;
+        self
+    }
+
+    /// The same proxy with other cached reads (no caching in tests that change streams behind it).
+    pub fn with_control_plane(mut self, control: ControlPlane) -> Self {
+        self.control = Arc::new(control);
+        self
     }
 
     /// The same proxy with other timing (short backoffs in tests).
@@ -372,25 +405,53 @@ impl<A: StreamApi> Proxy<A> {
         // The listing is the one route without a stream: it is filtered instead of guarded.
         let Some(action) = route.action() else {
             let limit = request::list_limit(request.query_string_parameters.first("limit"))?;
-            let listing = self.call(deadlines, self.api.list_streams()).await?;
+            let listing = self.call(deadlines, self.control.list(&self.api)).await?;
             return Reply::json(&visible_streams(listing, &self.config.policy, limit));
         };
         let stream = request::stream_name(&request.path_parameters)?;
         facts.stream = Some(stream.to_string());
         self.config.policy.check(action, stream)?;
+        // A proxy stream is used only if this stack created it (its tag), whatever its name says.
+        if action != Action::Create && self.config.policy.is_proxy_stream(stream) {
+            let owned = self.call(deadlines, self.control.owned(&self.api, stream)).await?;
+            if !owned {
+                return Err(Denied::NotOwned {
+                    stream: stream.to_string(),
+                    tag: OWNER_TAG,
+                }
+                .into());
+            }
+        }
         let body = || request::body_text(request.body.as_deref(), request.is_base64_encoded);
         match action {
             Action::Describe => {
-                let stream_description = self.call(deadlines, self.api.describe_stream(stream)).await?;
+                let stream_description = self.call(deadlines, self.control.describe(&self.api, stream)).await?;
                 Reply::json(&DescribeStreamOutput { stream_description })
             }
             Action::Create => {
                 let capacity = request::create_stream(&body()?, self.config.shards)?;
-                self.call(deadlines, self.api.create_stream(stream, capacity)).await?;
+                let owned = self
+                    .call(deadlines, self.control.owned_streams(&self.api, &self.config.policy))
+                    .await?;
+                if let Err(over) = self.config.bounds.check_create(&owned, capacity) {
+                    self.metrics
+                        .emit(&self.metrics.record().count("StreamCreateRefused", 1));
+                    return Err(over.into());
+                }
+                let tags = owner_tags(self.control.stack_id());
+                let created = self
+                    .call(deadlines, self.api.create_stream(stream, capacity, &tags))
+                    .await;
+                self.control.forget(stream);
+                created?;
+                self.metrics.emit(&self.metrics.record().count("StreamCreated", 1));
                 Ok(Reply::empty())
             }
             Action::Delete => {
-                self.call(deadlines, self.api.delete_stream(stream)).await?;
+                let deleted = self.call(deadlines, self.api.delete_stream(stream)).await;
+                self.control.forget(stream);
+                deleted?;
+                self.metrics.emit(&self.metrics.record().count("StreamDeleted", 1));
                 Ok(Reply::empty())
             }
             Action::PutRecord => {

@@ -437,8 +437,16 @@ pub trait StreamApi: Send + Sync {
     /// The stream's description, every shard included.
     fn describe_stream(&self, stream: &str) -> impl Future<Output = Result<StreamDescription, KinesisError>> + Send;
 
-    /// Creates the stream (asynchronously: it starts `CREATING`).
-    fn create_stream(&self, stream: &str, capacity: Capacity) -> impl Future<Output = Result<(), KinesisError>> + Send;
+    /// Creates the stream with `tags` (asynchronously: it starts `CREATING`).
+    fn create_stream(
+        &self,
+        stream: &str,
+        capacity: Capacity,
+        tags: &[(String, String)],
+    ) -> impl Future<Output = Result<(), KinesisError>> + Send;
+
+    /// The stream's tags (ListTagsForStream, every page).
+    fn stream_tags(&self, stream: &str) -> impl Future<Output = Result<Vec<(String, String)>, KinesisError>> + Send;
 
     /// Deletes the stream (asynchronously: it goes `DELETING`).
     fn delete_stream(&self, stream: &str) -> impl Future<Output = Result<(), KinesisError>> + Send;
@@ -650,8 +658,16 @@ impl StreamApi for Kinesis {
         description.ok_or_else(|| unreadable("DescribeStream gave no description".into()))
     }
 
-    async fn create_stream(&self, stream: &str, capacity: Capacity) -> Result<(), KinesisError> {
-        let request = self.client.create_stream().stream_name(stream);
+    async fn create_stream(
+        &self,
+        stream: &str,
+        capacity: Capacity,
+        tags: &[(String, String)],
+    ) -> Result<(), KinesisError> {
+        let mut request = self.client.create_stream().stream_name(stream);
+        for (key, value) in tags {
+            request = request.tags(key, value);
+        }
         let request = match capacity {
             Capacity::Provisioned(shards) => request.shard_count(i32::try_from(shards).unwrap_or(i32::MAX)),
             Capacity::OnDemand => {
@@ -664,6 +680,32 @@ impl StreamApi for Kinesis {
         };
         request.send().await.map_err(|e| KinesisError::from_sdk(&e))?;
         Ok(())
+    }
+
+    async fn stream_tags(&self, stream: &str) -> Result<Vec<(String, String)>, KinesisError> {
+        let mut tags: Vec<(String, String)> = Vec::new();
+        let mut start_after: Option<String> = None;
+        // A stream holds at most 50 tags: a handful of pages at most, bounded against a service
+        // that keeps saying "more".
+        for _ in 0..MAX_PAGES {
+            let output = self
+                .client
+                .list_tags_for_stream()
+                .stream_name(stream)
+                .set_exclusive_start_tag_key(start_after.clone())
+                .send()
+                .await
+                .map_err(|e| KinesisError::from_sdk(&e))?;
+            let before = tags.len();
+            for tag in output.tags() {
+                tags.push((tag.key().to_string(), tag.value().unwrap_or_default().to_string()));
+            }
+            match (output.has_more_tags(), tags.last()) {
+                (true, Some((last, _))) if tags.len() > before => start_after = Some(last.clone()),
+                _ => break,
+            }
+        }
+        Ok(tags)
     }
 
     async fn delete_stream(&self, stream: &str) -> Result<(), KinesisError> {

@@ -10,15 +10,21 @@
 //! deadline, retrying throttled PutRecords entries. With the cargo feature `test-util`, `memory`
 //! holds an in-memory [`StreamApi`] with injectable failures.
 
+pub mod bounds;
 pub mod config;
+pub mod control_plane;
 pub mod guard;
 pub mod handler;
 pub mod kinesis;
 #[cfg(any(test, feature = "test-util"))]
 pub mod memory;
+pub mod ownership;
 pub mod request;
+pub mod ttl_cache;
 
+pub use bounds::{OverBound, ProxyBounds};
 pub use config::{Config, ConfigError};
+pub use control_plane::ControlPlane;
 pub use guard::{Action, Denied, StreamPolicy};
 pub use handler::{ApiError, Backoff, Proxy, Timing};
 pub use kinesis::{Kinesis, KinesisError, Record, StreamApi};

@@ -17,7 +17,8 @@ async fn main() -> anyhow::Result<()> {
     lambda_runtime::tracing::init_default_subscriber();
     let config = Config::from_env().context("reading the streams configuration")?;
     let sdk = aws_config::load_from_env().await;
-    let proxy = Proxy::new(Kinesis::new(aws_sdk_kinesis::Client::new(&sdk)), config);
+    let metrics = emf::Metrics::new(config.namespace.clone(), "streams", emf::StdoutSink);
+    let proxy = Proxy::new(Kinesis::new(aws_sdk_kinesis::Client::new(&sdk)), config).with_metrics(metrics);
     let proxy = &proxy;
     // The payload stays raw JSON: the proxy reads the request itself, so even an unreadable event
     // gets an HTTP response rather than a function error (a bare 502 at the gateway).

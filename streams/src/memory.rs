@@ -37,6 +37,8 @@ pub enum Operation {
     PutRecord,
     /// PutRecords.
     PutRecords,
+    /// ListTagsForStream.
+    ListTagsForStream,
 }
 
 /// A record as stored.
@@ -58,6 +60,7 @@ struct MemoryStream {
     mode: &'static str,
     shards: u32,
     records: Vec<StoredRecord>,
+    tags: Vec<(String, String)>,
 }
 
 #[derive(Debug, Default)]
@@ -128,8 +131,25 @@ impl MemoryStreams {
                 mode: "PROVISIONED",
                 shards: shards.max(1),
                 records: Vec::new(),
+                tags: Vec::new(),
             },
         );
+    }
+
+    /// Sets a stream's tags (a stream created outside the API, or by another stack).
+    pub fn set_tags(&self, name: &str, tags: &[(&str, &str)]) {
+        if let Some(stream) = lock(&self.state).streams.get_mut(name) {
+            stream.tags = tags.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        }
+    }
+
+    /// A stream's tags.
+    pub fn tags(&self, name: &str) -> Vec<(String, String)> {
+        lock(&self.state)
+            .streams
+            .get(name)
+            .map(|stream| stream.tags.clone())
+            .unwrap_or_default()
     }
 
     /// Sets a stream's status (`CREATING`, `DELETING`, `UPDATING`, `ACTIVE`).
@@ -332,7 +352,12 @@ impl StreamApi for MemoryStreams {
             .ok_or_else(|| MemoryStreams::not_found(stream))
     }
 
-    async fn create_stream(&self, stream: &str, capacity: Capacity) -> Result<(), KinesisError> {
+    async fn create_stream(
+        &self,
+        stream: &str,
+        capacity: Capacity,
+        tags: &[(String, String)],
+    ) -> Result<(), KinesisError> {
         self.enter(Operation::CreateStream).await?;
         let mut state = lock(&self.state);
         if state.streams.contains_key(stream) {
@@ -352,9 +377,19 @@ impl StreamApi for MemoryStreams {
                 mode,
                 shards: shards.max(1),
                 records: Vec::new(),
+                tags: tags.to_vec(),
             },
         );
         Ok(())
+    }
+
+    async fn stream_tags(&self, stream: &str) -> Result<Vec<(String, String)>, KinesisError> {
+        self.enter(Operation::ListTagsForStream).await?;
+        lock(&self.state)
+            .streams
+            .get(stream)
+            .map(|s| s.tags.clone())
+            .ok_or_else(|| MemoryStreams::not_found(stream))
     }
 
     async fn delete_stream(&self, stream: &str) -> Result<(), KinesisError> {

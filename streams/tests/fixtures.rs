@@ -6,7 +6,7 @@ mod support;
 
 use serde_json::value::RawValue;
 use streams::{MemoryStreams, Proxy};
-use support::{config_with, deadline, fast_timing, read};
+use support::{config_with, deadline, fast_timing, own, read};
 
 /// The local stage's stack (`streamgate-local`): its ingestion stream and proxy prefix.
 const INGESTION: &str = "streamgate-local-events";
@@ -16,6 +16,7 @@ fn proxy() -> Proxy<MemoryStreams> {
     let memory = MemoryStreams::new();
     memory.add_stream(INGESTION, 1);
     memory.add_stream("streamgate-local-proxy-demo", 1);
+    own(&memory, "streamgate-local-proxy-demo");
     memory.add_stream("someone-elses-stream", 1);
     Proxy::new(memory, config_with(INGESTION, PREFIX, &[])).with_timing(fast_timing())
 }

@@ -56,6 +56,18 @@ impl Stack {
         }
     }
 
+    /// moto's CreateStream drops `Tags` (the local stage's Kinesis front adds them back with
+    /// AddTagsToStream): here the test does, so the stream carries the owner tag as on Kinesis.
+    async fn tag_as_kinesis_would(&self, stream: &str) {
+        self.direct
+            .add_tags_to_stream()
+            .stream_name(stream)
+            .tags(streams::ownership::OWNER_TAG, support::STACK_ID)
+            .send()
+            .await
+            .expect("AddTagsToStream");
+    }
+
     async fn send(&self, request: ApiGatewayV2httpRequest) -> Answer {
         read(self.proxy.handle(request, deadline()).await)
     }
@@ -124,7 +136,7 @@ fn body_of(pairs: &[(&str, &str)], lower: bool) -> String {
 
 #[tokio::test]
 async fn a_proxy_streams_whole_life() {
-    let stack = Stack::new(testkit::moto().endpoint(), &[]).await;
+    let stack = Stack::new(testkit::moto().endpoint(), &[("PROXY_ON_DEMAND", "true")]).await;
     let stream = format!("{}a", stack.prefix);
     let other = format!("{}b", stack.prefix);
 
@@ -136,6 +148,7 @@ async fn a_proxy_streams_whole_life() {
             .send(request("POST /streams/{streamName}", Some(name), Some(body)))
             .await;
         assert_eq!((answer.status, &answer.body), (200, &json!({})), "{name}");
+        stack.tag_as_kinesis_would(name).await;
     }
     let description = testkit::eventually("the stream to be ACTIVE", Duration::from_secs(10), || async {
         let answer = stack

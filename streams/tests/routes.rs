@@ -9,7 +9,7 @@ use std::time::{Duration, Instant, SystemTime};
 use serde_json::{Value, json};
 use streams::kinesis::PutRecordsResultEntry;
 use streams::{KinesisError, MemoryStreams, Operation, Proxy};
-use support::{INGESTION, PREFIX, config, config_with, deadline, fast_timing, list_request, read, request};
+use support::{INGESTION, PREFIX, config, config_with, deadline, fast_timing, list_request, own, read, request};
 
 const PROXY_A: &str = "mystack-proxy-a";
 
@@ -246,6 +246,7 @@ async fn a_kinesis_call_past_the_deadline_is_a_503_in_time() {
 async fn management_off_refuses_create_and_delete_before_kinesis() {
     let proxy = proxy(false);
     proxy.api().add_stream(PROXY_A, 1);
+    own(proxy.api(), PROXY_A);
     for route in ["POST /streams/{streamName}", "DELETE /streams/{streamName}"] {
         for stream in [PROXY_A, INGESTION, "other"] {
             let answer = call(&proxy, request(route, Some(stream), Some(r#"{"ShardCount":1}"#))).await;
@@ -334,6 +335,7 @@ async fn create_errors() {
 async fn delete_then_404_and_409_while_not_active() {
     let proxy = proxy(true);
     proxy.api().add_stream(PROXY_A, 1);
+    own(proxy.api(), PROXY_A);
     let delete = |stream: &str| request("DELETE /streams/{streamName}", Some(stream), None);
     let answer = call(&proxy, delete(PROXY_A)).await;
     assert_eq!((answer.status, &answer.body), (200, &json!({})));
@@ -342,6 +344,8 @@ async fn delete_then_404_and_409_while_not_active() {
     assert_eq!((answer.status, answer.error_type()), (404, "ResourceNotFoundException"));
 
     proxy.api().add_stream("mystack-proxy-busy", 1);
+
+    own(proxy.api(), "mystack-proxy-busy");
     proxy.api().set_status("mystack-proxy-busy", "CREATING");
     let answer = call(&proxy, delete("mystack-proxy-busy")).await;
     assert_eq!((answer.status, answer.error_type()), (409, "ResourceInUseException"));
@@ -516,6 +520,7 @@ async fn put_records_in_both_shapes() {
     .await;
     assert_eq!((answer.status, answer.error_type()), (404, "ResourceNotFoundException"));
     proxy.api().add_stream(PROXY_A, 1);
+    own(proxy.api(), PROXY_A);
     let answer = call(
         &proxy,
         request("PUT /streams/{streamName}/records", Some(PROXY_A), Some(upper)),
@@ -849,6 +854,7 @@ async fn an_unreadable_event_is_a_400_response() {
 async fn any_body_gets_an_answer() {
     let proxy = proxy(true);
     proxy.api().add_stream(PROXY_A, 1);
+    own(proxy.api(), PROXY_A);
     let mut rng = fastrand::Rng::with_seed(7);
     let pieces = [
         "{",

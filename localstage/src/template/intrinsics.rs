@@ -24,6 +24,9 @@ pub struct Resolver {
 
 /// Stack name the local stage resolves `AWS::StackName` to.
 pub const LOCAL_STACK: &str = "streamgate-local";
+/// Stack id the local stage resolves `AWS::StackId` to (the shape CloudFormation gives).
+pub const LOCAL_STACK_ID: &str =
+    "arn:aws:cloudformation:us-east-1:123456789012:stack/streamgate-local/00000000-0000-4000-8000-000000000000";
 
 impl Resolver {
     /// A resolver with the template's parameter defaults, the pseudo parameters and its conditions.
@@ -41,6 +44,7 @@ impl Resolver {
             ("AWS::Region", motoserver::REGION),
             ("AWS::AccountId", motoserver::ACCOUNT_ID),
             ("AWS::StackName", LOCAL_STACK),
+            ("AWS::StackId", LOCAL_STACK_ID),
             ("AWS::Partition", "aws"),
             ("AWS::URLSuffix", "amazonaws.com"),
         ] {

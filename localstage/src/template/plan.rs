@@ -414,6 +414,7 @@ fn http_api(template: &Json, resolver: &Resolver, not_emulated: &mut Vec<String>
     }
     for (key, what) in [
         ("DefaultRouteSettings", "stage throttling (DefaultRouteSettings)"),
+        ("RouteSettings", "per-route throttling (RouteSettings)"),
         ("AccessLogSettings", "access logging (AccessLogSettings)"),
         (
             "CorsConfiguration",

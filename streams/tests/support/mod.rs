@@ -15,11 +15,20 @@ pub const INGESTION: &str = "mystack-events";
 /// The proxy prefix of the unit tests' stack.
 pub const PREFIX: &str = "mystack-proxy-";
 
+/// The stack id of the unit tests' stack (the value of its proxy streams' owner tag).
+pub const STACK_ID: &str = "arn:aws:cloudformation:us-east-1:123456789012:stack/mystack/0000";
+
+/// Marks `stream` as created by the tests' stack (what the proxy's CreateStream does).
+pub fn own(memory: &streams::MemoryStreams, stream: &str) {
+    memory.set_tags(stream, &[(streams::ownership::OWNER_TAG, STACK_ID)]);
+}
+
 /// A configuration with these variables on top of the required ones.
 pub fn config_with(ingestion: &str, prefix: &str, extra: &[(&str, &str)]) -> Config {
     let mut vars: HashMap<String, String> = HashMap::from([
         ("INGESTION_STREAM".to_string(), ingestion.to_string()),
         ("PROXY_STREAM_PREFIX".to_string(), prefix.to_string()),
+        ("STACK_ID".to_string(), STACK_ID.to_string()),
     ]);
     vars.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
     Config::from_lookup(|name| vars.get(name).cloned()).expect("a valid configuration")
