@@ -1133,6 +1133,8 @@ class Iam(unittest.TestCase):
             "PROXY_ON_DEMAND": ref("ProxyOnDemand"),
             "DEFAULT_SHARD_COUNT": ref("ProxyStreamShardCount"),
             "MAX_SHARD_COUNT": ref("ProxyStreamMaxShardCount"),
+            # Where its create and delete counts go (EMF).
+            "METRICS_NAMESPACE": ref("MetricsNamespace"),
         }
         for state, conditions in STATES.items():
             if not conditions["HasStreamsApi"]:
