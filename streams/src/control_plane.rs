@@ -91,15 +91,32 @@ impl ControlPlane {
         for name in listing.stream_names.iter().filter(|name| policy.is_proxy_stream(name)) {
             match self.owned(api, name).await {
                 Ok(true) => {}
-                Ok(false) | Err(KinesisError::NotFound { .. }) => continue,
+                // A cached "not ours" may be a foreign stream since deleted and created again by
+                // this stack (through another instance): asked again, so the bounds never undercount.
+                Ok(false) => {
+                    self.owners.invalidate(&name.to_string());
+                    match self.owned(api, name).await {
+                        Ok(true) => {}
+                        Ok(false) | Err(KinesisError::NotFound { .. }) => continue,
+                        Err(error) => return Err(error),
+                    }
+                }
+                Err(KinesisError::NotFound { .. }) => continue,
                 Err(error) => return Err(error),
             }
             let description = match self.describe(api, name).await {
                 Ok(description) => description,
-                // Deleted since the listing: it no longer counts.
-                Err(KinesisError::NotFound { .. }) => continue,
+                // Deleted since the listing, or (IAM says) not ours after all: it does not count.
+                Err(KinesisError::NotFound { .. } | KinesisError::AccessDenied { .. }) => {
+                    self.forget(name);
+                    continue;
+                }
                 Err(error) => return Err(error),
             };
+            // Kinesis lists a stream being deleted until it is gone: its shards no longer bill.
+            if description.stream_status == "DELETING" {
+                continue;
+            }
             let open_shards = description
                 .shards
                 .iter()

@@ -42,6 +42,11 @@ pub enum Action {
 }
 
 impl Action {
+    /// Whether the action puts records.
+    pub fn is_put(self) -> bool {
+        matches!(self, Action::PutRecord | Action::PutRecords)
+    }
+
     /// Whether the action creates or deletes a stream.
     pub fn is_management(self) -> bool {
         matches!(self, Action::Create | Action::Delete)

@@ -191,7 +191,8 @@ impl From<OverBound> for ApiError {
     fn from(over: OverBound) -> Self {
         ApiError {
             status: 409,
-            error_type: "LimitExceededException".into(),
+            // Not Kinesis's LimitExceededException (a 429 to retry): this one lasts until a delete.
+            error_type: "ProxyBoundExceeded".into(),
             message: over.to_string(),
         }
     }
@@ -413,15 +414,44 @@ impl<A: StreamApi> Proxy<A> {
         self.config.policy.check(action, stream)?;
         // A proxy stream is used only if this stack created it (its tag), whatever its name says.
         if action != Action::Create && self.config.policy.is_proxy_stream(stream) {
-            let owned = self.call(deadlines, self.control.owned(&self.api, stream)).await?;
-            if !owned {
-                return Err(Denied::NotOwned {
-                    stream: stream.to_string(),
-                    tag: OWNER_TAG,
+            match self.call(deadlines, self.control.owned(&self.api, stream)).await {
+                Ok(true) => {}
+                Ok(false) => {
+                    return Err(Denied::NotOwned {
+                        stream: stream.to_string(),
+                        tag: OWNER_TAG,
+                    }
+                    .into());
                 }
-                .into());
+                // ListTagsForStream allows 5 calls a second per account: when a burst of puts from
+                // new instances is throttled there, the put goes on and IAM's aws:ResourceTag
+                // condition on PutRecord(s) is the check (a foreign stream answers AccessDenied).
+                Err(error) if error.is_throttling() && action.is_put() => {}
+                Err(error) => return Err(error.into()),
             }
         }
+        let outcome = self.serve(action, stream, request, deadlines, facts).await;
+        if let Err(error) = &outcome
+            && matches!(
+                error.error_type.as_str(),
+                "ResourceNotFoundException" | "AccessDeniedException"
+            )
+        {
+            // Gone, or not what the cache believed: read it again next time.
+            self.control.forget(stream);
+        }
+        outcome
+    }
+
+    /// One guarded action on `stream`.
+    async fn serve(
+        &self,
+        action: Action,
+        stream: &str,
+        request: &ApiGatewayV2httpRequest,
+        deadlines: Deadlines,
+        facts: &mut Facts,
+    ) -> Result<Reply, ApiError> {
         let body = || request::body_text(request.body.as_deref(), request.is_base64_encoded);
         match action {
             Action::Describe => {

@@ -99,7 +99,7 @@ async fn creation_is_bounded_by_count_budget_and_mode() {
         assert_eq!(call(&proxy, CREATE, name, Some(&body)).await.status, 200, "{name}");
     }
     let answer = call(&proxy, CREATE, "mystack-proxy-c", Some(r#"{"ShardCount": 2}"#)).await;
-    assert_eq!((answer.status, answer.error_type()), (409, "LimitExceededException"));
+    assert_eq!((answer.status, answer.error_type()), (409, "ProxyBoundExceeded"));
     assert!(answer.message().contains("ProxyShardBudget=5"), "{}", answer.message());
     assert_eq!(
         call(&proxy, CREATE, "mystack-proxy-c", Some(r#"{"ShardCount": 1}"#))
@@ -108,7 +108,7 @@ async fn creation_is_bounded_by_count_budget_and_mode() {
         200
     );
     let answer = call(&proxy, CREATE, "mystack-proxy-d", Some(r#"{"ShardCount": 1}"#)).await;
-    assert_eq!((answer.status, answer.error_type()), (409, "LimitExceededException"));
+    assert_eq!((answer.status, answer.error_type()), (409, "ProxyBoundExceeded"));
     assert!(
         answer.message().contains("ProxyStreamMaxCount=3"),
         "{}",
@@ -181,4 +181,28 @@ async fn a_burst_of_reads_makes_one_control_plane_call_of_each_kind() {
 async fn read_list(proxy: &Proxy<MemoryStreams>) {
     let answer = read(proxy.handle(support::list_request(&[]), deadline()).await);
     assert_eq!(answer.status, 200);
+}
+
+#[tokio::test]
+async fn a_throttled_tag_lookup_lets_puts_through_to_iam_but_not_reads() {
+    let proxy = proxy(&[]);
+    let stream = "mystack-proxy-busy";
+    proxy.api().add_stream(stream, 1);
+    own(proxy.api(), stream);
+    let throttled = || streams::KinesisError::Throttled {
+        code: "LimitExceededException".into(),
+        message: "Rate exceeded for stream".into(),
+    };
+    proxy.api().fail_next(Operation::ListTagsForStream, throttled());
+    let answer = call(&proxy, PUT, stream, Some(RECORD)).await;
+    assert_eq!(answer.status, 200, "{:?}", answer.body);
+    assert_eq!(proxy.api().records(stream).len(), 1);
+    proxy.api().fail_next(Operation::ListTagsForStream, throttled());
+    let answer = call(&proxy, DESCRIBE, stream, None).await;
+    assert_eq!(answer.status, 429);
+    assert_eq!(
+        call(&proxy, DESCRIBE, stream, None).await.status,
+        200,
+        "not cached as refused"
+    );
 }
