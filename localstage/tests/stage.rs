@@ -302,7 +302,10 @@ async fn function_errors_bisect_then_dead_letter_each_record() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_thousand_parallel_submits_land_once_in_full_batches() {
-    let stage = stage(&[], &[]).await;
+    // A 10 s batching window: a batch is full (BatchSize records) long before the window ends even
+    // when a loaded machine ingests at tens of records per second (with the default 1 s window, a
+    // run on a busy machine delivered batches of 44 to 96 and no full one).
+    let stage = stage(&[("MaximumBatchingWindowInSeconds", "10")], &[]).await;
     let http = HttpClient::default();
     let good = basic(USERNAME, PASSWORD);
     let url = |n: usize| submit_url(&stage, &format!("bulk-{n:04}"));

@@ -264,7 +264,14 @@ async fn management_off_refuses_create_and_delete_before_kinesis() {
 
 #[tokio::test]
 async fn create_with_default_count_shard_count_or_on_demand() {
-    let proxy = proxy(true);
+    let memory = MemoryStreams::new();
+    memory.add_stream(INGESTION, 2);
+    let config = config_with(
+        INGESTION,
+        PREFIX,
+        &[("STREAM_MANAGEMENT", "true"), ("PROXY_ON_DEMAND", "true")],
+    );
+    let proxy = Proxy::new(memory, config).with_timing(fast_timing());
     let create =
         |stream: &'static str, body: Option<&'static str>| request("POST /streams/{streamName}", Some(stream), body);
     for (stream, body, capacity) in [
