@@ -6,7 +6,6 @@ mod support;
 
 use std::collections::HashMap;
 
-use aws_sdk_kinesis::types::ShardIteratorType;
 use localstage::Stage;
 use support::{PASSWORD, USERNAME, stage, submit_url};
 use testkit::{HttpClient, basic};
@@ -43,47 +42,14 @@ fn bodies() -> Vec<(&'static str, Option<&'static str>, Vec<u8>)> {
 
 /// Every record on the stage's stream, by partition key.
 async fn stored(stage: &Stage) -> HashMap<String, Vec<Vec<u8>>> {
-    let kinesis = aws_sdk_kinesis::Client::new(&stage.sdk_config().await);
-    let stream = &stage.provisioned.stream_name;
-    let shards = kinesis
-        .list_shards()
-        .stream_name(stream)
-        .send()
+    let records = testkit::stream_records(&stage.sdk_config().await, &stage.provisioned.stream_name)
         .await
-        .expect("ListShards");
-    let mut records: HashMap<String, Vec<Vec<u8>>> = HashMap::new();
-    for shard in shards.shards() {
-        let mut iterator = kinesis
-            .get_shard_iterator()
-            .stream_name(stream)
-            .shard_id(shard.shard_id())
-            .shard_iterator_type(ShardIteratorType::TrimHorizon)
-            .send()
-            .await
-            .expect("GetShardIterator")
-            .shard_iterator
-            .expect("an iterator");
-        // Bounded: the test puts a handful of records.
-        for _ in 0..50 {
-            let page = kinesis
-                .get_records()
-                .shard_iterator(&iterator)
-                .send()
-                .await
-                .expect("GetRecords");
-            for record in page.records() {
-                records
-                    .entry(record.partition_key().unwrap_or_default().to_string())
-                    .or_default()
-                    .push(record.data().as_ref().to_vec());
-            }
-            match page.next_shard_iterator() {
-                Some(next) if !page.records().is_empty() => iterator = next.to_string(),
-                _ => break,
-            }
-        }
+        .expect("the stream reads back");
+    let mut by_key: HashMap<String, Vec<Vec<u8>>> = HashMap::new();
+    for record in records {
+        by_key.entry(record.partition_key).or_default().push(record.data);
     }
-    records
+    by_key
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use aws_lambda_events::apigw::ApiGatewayV2httpRequest;
-use aws_sdk_kinesis::types::{ShardIteratorType, StreamStatus};
+use aws_sdk_kinesis::types::StreamStatus;
 use serde_json::{Value, json};
 use streams::{Kinesis, Proxy};
 use support::{Answer, config_with, deadline, fast_timing, list_request, read, request};
@@ -72,51 +72,15 @@ impl Stack {
         read(self.proxy.handle(request, deadline()).await)
     }
 
-    /// `(partition key, data)` of every record of the stream, read with GetShardIterator and
-    /// GetRecords from the start of every shard.
+    /// `(sequence number, partition key, data)` of every record of the stream, from the start of
+    /// every shard.
     async fn read_back(&self, stream: &str) -> Vec<(String, String, Vec<u8>)> {
-        let description = self
-            .direct
-            .describe_stream()
-            .stream_name(stream)
-            .send()
+        testkit::stream_records(&testkit::moto_sdk_config().await, stream)
             .await
-            .expect("describe_stream");
-        let mut records = Vec::new();
-        for shard in description.stream_description().expect("description").shards() {
-            let mut iterator = self
-                .direct
-                .get_shard_iterator()
-                .stream_name(stream)
-                .shard_id(shard.shard_id())
-                .shard_iterator_type(ShardIteratorType::TrimHorizon)
-                .send()
-                .await
-                .expect("get_shard_iterator")
-                .shard_iterator()
-                .map(str::to_string);
-            while let Some(current) = iterator {
-                let page = self
-                    .direct
-                    .get_records()
-                    .shard_iterator(current)
-                    .send()
-                    .await
-                    .expect("get_records");
-                if page.records().is_empty() {
-                    break;
-                }
-                for record in page.records() {
-                    records.push((
-                        record.sequence_number().to_string(),
-                        record.partition_key().unwrap_or_default().to_string(),
-                        record.data().as_ref().to_vec(),
-                    ));
-                }
-                iterator = page.next_shard_iterator().map(str::to_string);
-            }
-        }
-        records
+            .expect("the stream reads back")
+            .into_iter()
+            .map(|r| (r.sequence_number, r.partition_key, r.data))
+            .collect()
     }
 }
 

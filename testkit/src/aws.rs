@@ -1,4 +1,5 @@
-//! Reading back what landed in the emulator: every item of a table, every message of a queue.
+//! Reading back what landed in the emulator: every item of a table, every message of a queue,
+//! every record of a stream.
 
 use std::collections::HashMap;
 
@@ -53,4 +54,59 @@ pub async fn drain_queue(sdk: &SdkConfig, queue_url: &str) -> Vec<serde_json::Va
                 .expect("delete_message");
         }
     }
+}
+
+/// One record read back from a stream.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StreamRecord {
+    /// Its sequence number.
+    pub sequence_number: String,
+    /// Its partition key.
+    pub partition_key: String,
+    /// Its data.
+    pub data: Vec<u8>,
+}
+
+/// Every record of `stream`, shard by shard from the start (GetShardIterator TRIM_HORIZON, then
+/// GetRecords until a page comes back empty; at most 1,000 pages a shard).
+pub async fn stream_records(sdk: &SdkConfig, stream: &str) -> Result<Vec<StreamRecord>, String> {
+    let kinesis = aws_sdk_kinesis::Client::new(sdk);
+    let failed = |e: &dyn std::fmt::Display| e.to_string();
+    let shards = kinesis
+        .list_shards()
+        .stream_name(stream)
+        .send()
+        .await
+        .map_err(|e| failed(&aws_sdk_kinesis::error::DisplayErrorContext(e)))?;
+    let mut records = Vec::new();
+    for shard in shards.shards() {
+        let mut iterator = kinesis
+            .get_shard_iterator()
+            .stream_name(stream)
+            .shard_id(shard.shard_id())
+            .shard_iterator_type(aws_sdk_kinesis::types::ShardIteratorType::TrimHorizon)
+            .send()
+            .await
+            .map_err(|e| failed(&aws_sdk_kinesis::error::DisplayErrorContext(e)))?
+            .shard_iterator
+            .ok_or("GetShardIterator gave no iterator")?;
+        for _ in 0..1000 {
+            let page = kinesis
+                .get_records()
+                .shard_iterator(&iterator)
+                .send()
+                .await
+                .map_err(|e| failed(&aws_sdk_kinesis::error::DisplayErrorContext(e)))?;
+            records.extend(page.records().iter().map(|record| StreamRecord {
+                sequence_number: record.sequence_number().to_string(),
+                partition_key: record.partition_key().unwrap_or_default().to_string(),
+                data: record.data().as_ref().to_vec(),
+            }));
+            match page.next_shard_iterator() {
+                Some(next) if !page.records().is_empty() => iterator = next.to_string(),
+                _ => break,
+            }
+        }
+    }
+    Ok(records)
 }

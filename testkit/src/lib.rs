@@ -15,7 +15,7 @@ pub use motoserver::{ACCOUNT_ID, Moto, REGION, client_env, create_table, workspa
 mod aws;
 mod http;
 mod logs;
-pub use aws::{drain_queue, scan_items};
+pub use aws::{StreamRecord, drain_queue, scan_items, stream_records};
 mod proxy;
 pub use http::{Answer, HttpClient, basic};
 pub use logs::LogCapture;
