@@ -175,7 +175,7 @@ pub enum StageError {
     Kafka(#[from] kafka::KafkaError),
     /// The stage's HTTP client (for proxies and HTTP integrations) could not be built.
     #[error("HTTP client: {0}")]
-    Http(#[from] apiclient::HttpError),
+    Http(#[from] httpclient::HttpError),
 }
 
 /// A running stage. Dropping it stops every child process (moto included).
@@ -282,7 +282,7 @@ impl Stage {
         };
         let sdk = sdk_config(&endpoint).await;
         let (provisioned, resolver) = provision(&plan, &sdk, &seed).await?;
-        let http = apiclient::HttpClient::new()?;
+        let http = httpclient::HttpClient::new()?;
 
         // Every Kinesis client of the stage goes through the PutRecord guard (see put_record_guard).
         let (guard_listener, kinesis_url) = bind("Kinesis PutRecord guard", (Ipv4Addr::LOCALHOST, 0).into()).await?;

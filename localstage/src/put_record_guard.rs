@@ -14,7 +14,7 @@
 
 use std::sync::Arc;
 
-use apiclient::HttpClient;
+use httpclient::HttpClient;
 use axum::Router;
 use axum::extract::{Request, State};
 use axum::http::StatusCode;

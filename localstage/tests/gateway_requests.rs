@@ -186,7 +186,7 @@ async fn serve(
             .into_iter()
             .map(|host| ("echoFunction".to_string(), host))
             .collect(),
-        http: apiclient::HttpClient::new().expect("http client"),
+        http: httpclient::HttpClient::new().expect("http client"),
         kinesis,
         allowed_streams: Vec::new(),
         data_as_base64: false,

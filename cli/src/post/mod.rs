@@ -15,7 +15,7 @@ use std::io::IsTerminal;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use apiclient::HttpClient;
+use httpclient::HttpClient;
 use generate::{Generator, Kind};
 use summary::{Outcome, Summary, Tally};
 use tokio::sync::{Mutex, Semaphore};
@@ -124,7 +124,7 @@ async fn post_all(args: PostArgs) -> anyhow::Result<Summary> {
         base: args.url.trim_end_matches('/').to_string(),
         stream: args.stream.clone(),
         topic_prefix: args.topic_prefix.clone(),
-        authorization: apiclient::basic(&args.username, &args.password),
+        authorization: httpclient::basic(&args.username, &args.password),
         format: args.format,
     };
     let per_request = if args.format == Format::Submit {

@@ -10,7 +10,7 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use apiclient::HttpClient;
+use httpclient::HttpClient;
 use serde_json::{Value as Json, json};
 
 use super::generate::Kind;

@@ -12,7 +12,7 @@ mod topics;
 use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
-use apiclient::HttpClient;
+use httpclient::HttpClient;
 use aws_sdk_dynamodb::types::AttributeValue;
 use aws_sdk_kinesis::types::ShardIteratorType;
 use clients::Document;
@@ -89,7 +89,7 @@ pub async fn run(args: SmokeArgs) -> anyhow::Result<()> {
     let target = resolve(&args, &aws).await?;
     let mut checks = smoke(&target, &aws.sdk, Duration::from_secs(args.timeout)).await?;
     let http = HttpClient::new()?;
-    let auth = apiclient::basic(&target.username, &target.password);
+    let auth = httpclient::basic(&target.username, &target.password);
     let id = format!("smoke-{:016x}", fastrand::u64(..));
     checks.push(topics::check(&http, &target.url, &auth, args.topic.as_deref(), &id).await);
     let mut failed = 0;
@@ -169,8 +169,8 @@ async fn smoke(target: &Target, sdk: &aws_config::SdkConfig, timeout: Duration) 
     let http = HttpClient::new()?;
     let id = format!("smoke-{:016x}", fastrand::u64(..));
     let submit = format!("{}/submit/{}/{id}", target.url, target.stream);
-    let good = apiclient::basic(&target.username, &target.password);
-    let wrong = apiclient::basic(&target.username, "not-the-password");
+    let good = httpclient::basic(&target.username, &target.password);
+    let wrong = httpclient::basic(&target.username, "not-the-password");
     let json = [("content-type", "application/json")];
     let mut checks = Vec::new();
 

@@ -2,7 +2,7 @@
 //! is refused (403) before any backend, and one binary record is produced and acknowledged with an
 //! offset. A stack without `/topics` routes (API Gateway's 404 `Not Found`) passes with a note.
 
-use apiclient::HttpClient;
+use httpclient::HttpClient;
 
 use super::Check;
 

@@ -45,7 +45,7 @@ pub struct Gateway {
     /// Functions by logical id, for Lambda proxy integrations.
     pub functions: HashMap<String, FunctionHost>,
     /// The client of HTTP proxy integrations.
-    pub http: apiclient::HttpClient,
+    pub http: httpclient::HttpClient,
     /// Kinesis client pointed at the emulator (through the PutRecord guard).
     pub kinesis: aws_sdk_kinesis::Client,
     /// Stream names the integration role may write to (empty = unrestricted).

@@ -1,17 +1,17 @@
-//! The project's HTTP client ([`apiclient`]) for end-to-end tests: a transport failure fails the
+//! The project's HTTP client ([`httpclient`]) for end-to-end tests: a transport failure fails the
 //! test.
 
 use hyper::body::Bytes;
 
-pub use apiclient::{Answer, basic};
+pub use httpclient::{Answer, basic};
 
-/// [`apiclient::HttpClient`] whose calls panic on transport failures; clone it freely.
+/// [`httpclient::HttpClient`] whose calls panic on transport failures; clone it freely.
 #[derive(Clone)]
-pub struct HttpClient(apiclient::HttpClient);
+pub struct HttpClient(httpclient::HttpClient);
 
 impl Default for HttpClient {
     fn default() -> Self {
-        HttpClient(apiclient::HttpClient::new().unwrap_or_else(|e| panic!("HTTP client: {e}")))
+        HttpClient(httpclient::HttpClient::new().unwrap_or_else(|e| panic!("HTTP client: {e}")))
     }
 }
 

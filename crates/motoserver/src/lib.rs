@@ -47,10 +47,11 @@ impl std::fmt::Display for MotoError {
 
 impl std::error::Error for MotoError {}
 
-/// The repository root (the workspace this crate lives in).
+/// The repository root (the workspace this crate lives in, at `crates/motoserver`).
 pub fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
+        .ancestors()
+        .nth(2)
         .map(Path::to_path_buf)
         .unwrap_or_else(|| PathBuf::from("."))
 }
