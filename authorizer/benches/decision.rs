@@ -3,6 +3,7 @@
 //! With 1, 10 and 100 clients in the secret (the check compares every pair, by design).
 //! Target: ≤ 20 µs each and zero secret-store calls on the warm path (checked after the run).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test may panic: that is a failed test with its message
 use std::hint::black_box;
 
 use authorizer::cache::{CountingSource, ManualClock, StaticSource};

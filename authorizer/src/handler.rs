@@ -8,10 +8,12 @@ use lambda_runtime::Diagnostic;
 use serde_json::Value;
 
 use crate::basic::{Malformed, parse_basic};
-use crate::cache::{Check, Clock, CredentialCache, Lookup, SecretSource, SystemClock};
+use crate::cache::{Check, CredentialCache, Lookup};
+use crate::clock::{Clock, SystemClock};
 use crate::credentials::Identity;
 use crate::event::{Answer, AuthRequest, EventError, Flavour, parse_event, policy_resource, respond};
 use crate::scope::{in_scope, policy_resources};
+use crate::source::SecretSource;
 use crate::topic_scope::{PathRefusal, check_path};
 use kafkatopic::TopicPolicy;
 

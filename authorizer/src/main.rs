@@ -10,8 +10,7 @@ use serde_json::Value;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    // JSON lines when the function's log format is JSON (AWS_LAMBDA_LOG_FORMAT), text otherwise.
-    lambda_runtime::tracing::init_default_subscriber();
+    lambdabase::logging::init();
     let config = Config::from_env().context("reading the authorizer configuration")?;
     let sdk = aws_config::load_from_env().await;
     let source = SecretsManagerSource::new(aws_sdk_secretsmanager::Client::new(&sdk), config.secret_id)

@@ -17,7 +17,7 @@ pub const DEFAULT_PENDING_MAX_AGE: Duration = Duration::from_secs(24 * 3600);
 
 /// Wall-clock time (creation dates are wall-clock times, unlike the cache's monotonic [`Clock`]).
 ///
-/// [`Clock`]: crate::cache::Clock
+/// [`Clock`]: crate::clock::Clock
 pub trait WallClock: Send + Sync {
     /// The current time.
     fn now(&self) -> SystemTime;

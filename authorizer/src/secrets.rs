@@ -10,9 +10,9 @@ use aws_sdk_secretsmanager::Client;
 use clients::store::sdk::SecretsManagerStore;
 use clients::{Document, SecretStore as _, StoreError, Version, VersionRef};
 
-use crate::cache::{SecretSource, SourceError};
 use crate::credentials::{Credential, CredentialSet, Identity};
 use crate::rotation::{DEFAULT_PENDING_MAX_AGE, PendingAge, SystemWallClock, WallClock, judge_pending};
+use crate::source::{SecretSource, SourceError};
 
 /// Stage label of the version in use.
 pub const STAGE_CURRENT: &str = "AWSCURRENT";

@@ -2,6 +2,7 @@
 //! form, named clients, a duplicated username, a bad entry, no client) × requests (right and wrong
 //! password, in and out of scope, an unknown user), each with its expected verdict and reason.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test may panic: that is a failed test with its message
 use authorizer::event::parse_event;
 use authorizer::{Authorizer, CachePolicy, CredentialCache, Reason, SecretsManagerSource, SystemClock};
 use aws_sdk_secretsmanager::Client;

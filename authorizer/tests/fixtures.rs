@@ -1,6 +1,7 @@
 //! Every sample event in `events/` deserializes and gets the verdict its name promises, against the
 //! documented local credentials (no I/O).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test may panic: that is a failed test with its message
 use authorizer::cache::{ManualClock, StaticSource};
 use authorizer::credentials::{Credential, CredentialSet};
 use authorizer::{Authorizer, AuthorizerError, CachePolicy, CredentialCache};

@@ -3,6 +3,7 @@
 //! crate (the AWS SDK included) while the authorizer reads a real secret from moto. Beside the log,
 //! one EMF metrics record per invocation, written on its own (not through `tracing`).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test may panic: that is a failed test with its message
 use authorizer::handler::METRICS_SERVICE;
 use authorizer::{Authorizer, CachePolicy, CredentialCache, SecretsManagerSource, SystemClock};
 use emf::{MemorySink, Metrics, Namespace};

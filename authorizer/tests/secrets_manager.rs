@@ -2,6 +2,7 @@
 //! AWSCURRENT and AWSPREVIOUS's grace, named clients and their scopes, a stale AWSPENDING ignored,
 //! fail closed, and how often Secrets Manager is asked.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test may panic: that is a failed test with its message
 use std::time::Duration;
 
 use authorizer::cache::{CountingSource, ManualClock};

@@ -9,6 +9,7 @@
 //! the first test; 1 minute (the smallest nonzero) in the second, which therefore takes about 65 s
 //! (bounded: the old password must be refused within 90 s of the rotation).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test may panic: that is a failed test with its message
 use std::time::{Duration, Instant};
 
 use localstage::credentials::ClientSeed;

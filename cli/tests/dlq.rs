@@ -3,10 +3,11 @@
 //! faults lift, `dlq redrive` delivers the batches again with their original sequence numbers, so
 //! every record lands and none overwrites a newer version written since.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test may panic: that is a failed test with its message
 use std::time::Duration;
 
+use deadletter::{Overview, PoisonMessage};
 use localstage::{Options, Stage};
-use serde_json::Value;
 use testkit::{Fault, FaultProxy, HttpClient, basic, eventually};
 
 const USERNAME: &str = "streamgate";
@@ -30,19 +31,15 @@ async fn dlq(stage: &Stage, emulator: &str, args: &[&str]) -> (bool, String) {
     (output.status.success(), format!("{stdout}{stderr}"))
 }
 
-async fn overview(stage: &Stage, emulator: &str) -> Value {
+/// `dlq list --json`, read as the type the CLI prints.
+async fn overview(stage: &Stage, emulator: &str) -> Overview {
     let (ok, out) = dlq(stage, emulator, &["list", "--json"]).await;
     assert!(ok, "{out}");
     serde_json::from_str(out.lines().next().unwrap_or_default()).unwrap_or_else(|e| panic!("{e}: {out}"))
 }
 
-fn pointed_records(overview: &Value) -> u64 {
-    overview["batches_by_shard"]
-        .as_object()
-        .into_iter()
-        .flatten()
-        .filter_map(|(_, shard)| shard["records"].as_u64())
-        .sum()
+fn pointed_records(overview: &Overview) -> u64 {
+    overview.batches_by_shard.values().map(|shard| shard.records).sum()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -91,10 +88,7 @@ async fn redrive_brings_back_every_record_in_order_after_a_dynamodb_outage() {
         (pointed_records(&listed) >= IDS as u64).then_some(listed)
     })
     .await;
-    assert!(
-        listed["poison_by_reason"].as_object().is_none_or(|p| p.is_empty()),
-        "{listed}"
-    );
+    assert!(listed.poison_by_reason.is_empty(), "{listed:?}");
 
     // The outage ends; ids 0..4 get a version 3 before the redrive.
     proxy.clear();
@@ -151,7 +145,7 @@ async fn redrive_brings_back_every_record_in_order_after_a_dynamodb_outage() {
         assert_eq!(version, Some(newest), "the newest version wins: {item:?}");
     }
     let after = overview(&stage, &emulator).await;
-    assert_eq!(pointed_records(&after), 0, "{after}");
+    assert_eq!(pointed_records(&after), 0, "{after:?}");
     stage.stop().await;
 }
 
@@ -173,34 +167,28 @@ async fn poison_records_are_listed_exported_once_and_purged() {
     }
     let listed = eventually("three poison records listed", Duration::from_secs(60), || async {
         let listed = overview(&stage, &emulator).await;
-        (listed["poison_by_reason"]
-            .as_object()
-            .map(|r| r.values().filter_map(Value::as_u64).sum::<u64>())
-            == Some(3))
-        .then_some(listed)
+        (listed.poison_by_reason.values().sum::<u64>() == 3).then_some(listed)
     })
     .await;
-    assert_eq!(pointed_records(&listed), 0, "{listed}");
+    assert_eq!(pointed_records(&listed), 0, "{listed:?}");
 
     let file = std::env::temp_dir().join(format!("poison-{}.jsonl", std::process::id()));
     let (ok, out) = dlq(&stage, &emulator, &["export", "--output", file.to_str().expect("path")]).await;
     assert!(ok, "{out}");
     let exported = std::fs::read_to_string(&file).expect("the export");
     let _ = std::fs::remove_file(&file);
-    let lines: Vec<Value> = exported
+    // Poison messages (the type requires `"kind": "poison"`), each with its data.
+    let lines: Vec<PoisonMessage> = exported
         .lines()
-        .map(|l| serde_json::from_str(l).expect("JSON lines"))
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("a poison message per line ({e}): {exported}")))
         .collect();
     assert_eq!(lines.len(), 3, "{exported}");
-    assert!(
-        lines.iter().all(|l| l["kind"] == "poison" && l["data"].is_string()),
-        "{exported}"
-    );
+    assert!(lines.iter().all(|l| l.data.is_some()), "{exported}");
     // Export leaves the queue as it was.
-    assert_eq!(overview(&stage, &emulator).await["messages"], 3);
+    assert_eq!(overview(&stage, &emulator).await.messages, 3);
 
     let (ok, out) = dlq(&stage, &emulator, &["purge", "--kind", "poison"]).await;
     assert!(ok && out.contains("3 messages deleted"), "{out}");
-    assert_eq!(overview(&stage, &emulator).await["messages"], 0);
+    assert_eq!(overview(&stage, &emulator).await.messages, 0);
     stage.stop().await;
 }

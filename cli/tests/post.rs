@@ -1,6 +1,7 @@
 //! The Postman collection (run by newman) and `streamgate post` (the built binary), against a
 //! running local stage.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test may panic: that is a failed test with its message
 use std::path::PathBuf;
 use std::time::Duration;
 

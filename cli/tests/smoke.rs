@@ -1,6 +1,7 @@
 //! `streamgate smoke` (the built binary) against local stages: it passes against a working one, and
 //! names the broken part of a broken one.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test may panic: that is a failed test with its message
 use localstage::{Options, Stage};
 
 const USERNAME: &str = "streamgate";

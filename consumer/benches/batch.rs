@@ -5,6 +5,7 @@
 //! The store keeps nothing (`MemoryStore::discarding`): a table's memory and hashing are not the
 //! consumer's. Peak memory is measured by the `batch_memory` bench, with its own allocator.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test may panic: that is a failed test with its message
 #[path = "../tests/support/mod.rs"]
 mod support;
 

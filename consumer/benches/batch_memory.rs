@@ -5,6 +5,7 @@
 //! Heap bytes, not RSS: deterministic, and what the batch costs beyond the process's baseline (the
 //! release binary's REPORT lines give that: `make bench-local`).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test may panic: that is a failed test with its message
 #[path = "../tests/support/mod.rs"]
 mod support;
 

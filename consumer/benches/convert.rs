@@ -3,6 +3,7 @@
 //! reference point of this machine. `to_item` starts with fresh buffers; `converter_to_item` reuses
 //! one `Converter`, as a batch does, and `converter_check` is the batch's first pass (no item).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test may panic: that is a failed test with its message
 #[path = "../tests/support/mod.rs"]
 mod support;
 

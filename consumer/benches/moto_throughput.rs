@@ -4,6 +4,7 @@
 //!
 //! moto is the bottleneck of every figure here; compare the two rows, not the absolute numbers.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test may panic: that is a failed test with its message
 #[path = "../tests/support/mod.rs"]
 mod support;
 

@@ -3,7 +3,8 @@
 //! transient failures are reported to the event source mapping for redelivery.
 //!
 //! Pure decisions: [`event`] (the payload, read record by record, leniently), [`record`] (record →
-//! item or poison, and its [`record::Origin`]), [`ordering`] (newest per key, newer than stored),
+//! item or poison, and its [`record::Origin`]) filling the schema of [`item`] (attribute names and
+//! DynamoDB's limits), [`ordering`] (newest per key, newer than stored),
 //! [`dlq`] message building and batching, [`failure`] (why a record failed this time).
 //! [`handler`] keeps one batch's books behind two traits: [`ItemStore`], implemented by the DynamoDB
 //! adapter [`store::Store`] (which also classifies DynamoDB's errors), and [`DeadLetterSink`],
@@ -16,6 +17,7 @@ pub mod event;
 pub mod failure;
 mod fanout;
 pub mod handler;
+pub mod item;
 #[cfg(any(test, feature = "test-util"))]
 pub mod memory;
 pub mod ordering;

@@ -11,8 +11,7 @@ use serde_json::value::RawValue;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    // JSON lines when the function's log format is JSON (AWS_LAMBDA_LOG_FORMAT), text otherwise.
-    lambda_runtime::tracing::init_default_subscriber();
+    lambdabase::logging::init();
     let config = Config::from_env().context("reading the consumer configuration")?;
     let sdk = aws_config::load_from_env().await;
     let store = Store::new(

@@ -1,4 +1,5 @@
-//! Backoff with full jitter for what DynamoDB leaves unprocessed.
+//! Backoff with full jitter for what DynamoDB leaves unprocessed: the shared
+//! [`lambdabase::Backoff`], with the number of calls the store makes before it gives up.
 
 use std::time::Duration;
 
@@ -24,17 +25,22 @@ impl Default for Backoff {
 }
 
 impl Backoff {
+    /// The shared backoff these settings describe.
+    fn jittered(&self) -> lambdabase::Backoff {
+        lambdabase::Backoff {
+            base: self.base,
+            cap: self.cap,
+        }
+    }
+
     /// The ceiling of the sleep before retry number `attempt` (0-based).
     pub fn ceiling(&self, attempt: u32) -> Duration {
-        self.base
-            .saturating_mul(1u32.checked_shl(attempt).unwrap_or(u32::MAX))
-            .min(self.cap)
+        self.jittered().ceiling(attempt)
     }
 
     /// Sleeps before retry number `attempt`.
     pub async fn sleep(&self, attempt: u32) {
-        let ceiling = self.ceiling(attempt).as_millis() as u64;
-        tokio::time::sleep(Duration::from_millis(fastrand::u64(0..=ceiling))).await;
+        self.jittered().sleep(attempt).await;
     }
 }
 

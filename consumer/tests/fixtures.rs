@@ -2,9 +2,11 @@
 //! record converts (or is poison) as the file name promises, and whole invocations over them land
 //! as promised, against the in-memory store and sink. No I/O.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test may panic: that is a failed test with its message
 use aws_sdk_dynamodb::types::AttributeValue;
 use consumer::event::{BatchRecord, read_event};
-use consumer::record::{ARRIVAL_ATTRIBUTE, Origin, Poison, SEQUENCE_ATTRIBUTE, to_item};
+use consumer::item::{ARRIVAL_ATTRIBUTE, SEQUENCE_ATTRIBUTE};
+use consumer::record::{Origin, Poison, to_item};
 use consumer::{Consumer, MemorySink, MemoryStore};
 use serde_json::Value;
 use serde_json::value::RawValue;

@@ -3,6 +3,7 @@
 //! (the AWS SDK included). Beside the log, one EMF metrics record per batch, written on its own
 //! (not through `tracing`).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test may panic: that is a failed test with its message
 mod support;
 
 use std::time::{SystemTime, UNIX_EPOCH};

@@ -2,13 +2,14 @@
 //! poison ones are dead-lettered, replays change nothing, older records never regress an item, and
 //! under injected throttling/5xx the response lists exactly the records that did not land.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test may panic: that is a failed test with its message
 mod support;
 
 use std::collections::{BTreeSet, HashMap};
 
 use aws_lambda_events::event::kinesis::KinesisEventRecord;
 use aws_sdk_dynamodb::types::AttributeValue;
-use consumer::record::SEQUENCE_ATTRIBUTE;
+use consumer::item::SEQUENCE_ATTRIBUTE;
 use support::{Env, body, event, record, sequence};
 use testkit::{Fault, FaultProxy};
 

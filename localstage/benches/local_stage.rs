@@ -15,6 +15,7 @@
 //! (default target/release), BENCH_TEMPLATE (default the repository's template.yaml: a variant, e.g.
 //! with other authorizer identity sources, measured beside it).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test may panic: that is a failed test with its message
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};

@@ -9,6 +9,7 @@
 //! BENCH_KAFKA_N (default 2000: the 1-record requests; the 100-record phase sends 10× the records),
 //! BENCH_CONCURRENCY (default 32), BENCH_BIN_DIR (default target/release).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test may panic: that is a failed test with its message
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;

@@ -16,8 +16,9 @@ use std::net::{Ipv4Addr, SocketAddr};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+use crate::error::StageError;
 use crate::kafka::{self, Broker, KafkaError};
-use crate::{StageError, bind, serve};
+use crate::server::{bind, serve};
 
 /// The template parameter of the REST Proxy mode.
 pub const REST_PROXY_PARAMETER: &str = "KafkaRestProxyUrl";

@@ -14,11 +14,11 @@
 
 use std::sync::Arc;
 
-use httpclient::HttpClient;
 use axum::Router;
 use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use httpclient::HttpClient;
 
 /// The `X-Amz-Target` of the call that is serialised.
 const PUT_RECORD_TARGET: &str = "Kinesis_20131202.PutRecord";

@@ -3,6 +3,7 @@
 //! mapping's 6 MB batches and bisection, parameter constraints, platform log records, dead-letter
 //! message size, and a batch with an unreadable record.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test may panic: that is a failed test with its message
 mod support;
 
 use std::time::Duration;

@@ -3,6 +3,7 @@
 //! `/submit`, `/streams` and `/topics`. Out of scope is API Gateway's `403 {"message":"Forbidden"}`,
 //! and a cached allow never opens another route or stream.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test may panic: that is a failed test with its message
 mod support;
 
 use localstage::Stage;

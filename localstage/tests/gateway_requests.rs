@@ -11,6 +11,7 @@
 //! - identity sources with context variables (`$context.routeKey`, `$context.path`) key the
 //!   authorizer's cache.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test may panic: that is a failed test with its message
 use std::collections::{BTreeMap, HashMap};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};

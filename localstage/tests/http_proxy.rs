@@ -3,6 +3,7 @@
 //! headers (hop-by-hop dropped, `Forwarded` added), body, the backend's status passed through, and
 //! an unreachable backend.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test may panic: that is a failed test with its message
 mod support;
 
 use axum::Router;

@@ -1,6 +1,7 @@
 //! A Kafka port that is already taken (a developer's own Kafka on 9092) stops the broker's start
 //! with one line naming `--kafka-port`, before Tansu is started (so without its log).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test may panic: that is a failed test with its message
 use std::net::{Ipv4Addr, TcpListener};
 
 use localstage::kafka::{Broker, KafkaError};

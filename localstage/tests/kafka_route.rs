@@ -2,6 +2,7 @@
 //! the HTTP proxy integration to the REST Proxy stand-in, into a real Kafka-protocol broker, and
 //! read back over the Kafka protocol.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test may panic: that is a failed test with its message
 mod support;
 
 use localstage::kafka;

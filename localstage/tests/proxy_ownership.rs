@@ -3,6 +3,7 @@
 //! was unbounded; reads spent the account's control-plane limits). The stage's emulator sits behind
 //! a counting proxy, so the test sees every Kinesis call the functions make.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test may panic: that is a failed test with its message
 mod support;
 
 use aws_sdk_kinesis::Client;

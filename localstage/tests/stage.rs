@@ -1,6 +1,7 @@
 //! End to end against a running local stage: the real binaries, moto, the emulated HTTP API and
 //! event source mapping. Every test starts its own stage on free ports and waits with deadlines.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test may panic: that is a failed test with its message
 mod support;
 
 use std::collections::HashSet;

@@ -2,6 +2,7 @@
 //! followed by one that is not UTF-8 used to authorize (the second value was dropped before the
 //! authorizer saw it); both now reach it, joined by a comma, and it refuses them.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test may panic: that is a failed test with its message
 mod support;
 
 use support::{PASSWORD, USERNAME, stage};

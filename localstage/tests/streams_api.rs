@@ -3,6 +3,7 @@
 //! the stream-name guard, records flowing on through the consumer, and the template parameters
 //! that turn routes on and off.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test may panic: that is a failed test with its message
 mod support;
 
 use std::time::Duration;

@@ -2,6 +2,7 @@
 //! integration and the `function` one (the submit function behind a Lambda proxy) answer every body
 //! of the table with the same status and store the same bytes: the body's own.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test may panic: that is a failed test with its message
 mod support;
 
 use std::collections::HashMap;

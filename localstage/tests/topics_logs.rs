@@ -3,6 +3,7 @@
 //! to a real broker. In process (the core and the Lambda adapter, as the function's binary wires
 //! them) so that every crate's TRACE output is captured.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test may panic: that is a failed test with its message
 use std::time::{Duration, SystemTime};
 
 use kafkatopic::TopicPolicy;

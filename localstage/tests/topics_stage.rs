@@ -4,6 +4,7 @@
 //! wrote; traversal forms are sent at a recording backend that must see none of them; a broker that
 //! stops answering mid-request leaves every record with an offset or an error code.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test may panic: that is a failed test with its message
 mod support;
 
 use std::collections::BTreeMap;

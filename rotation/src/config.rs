@@ -1,5 +1,7 @@
 //! The rotation function's configuration, read once from the environment.
 
+use lambdabase::{Env, EnvError};
+
 /// Settings from the function's environment variables.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Config {
@@ -7,23 +9,18 @@ pub struct Config {
     pub secret_id: String,
 }
 
-/// A missing setting.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("environment variable CREDENTIALS_SECRET is required")]
-pub struct ConfigError;
+/// A missing setting: the shared [`EnvError`], naming the variable.
+pub type ConfigError = EnvError;
 
 impl Config {
     /// Reads the process environment.
     pub fn from_env() -> Result<Config, ConfigError> {
-        Config::from_lookup(|name| std::env::var(name).ok())
+        Config::from_lookup(lambdabase::env::process)
     }
 
     /// Reads settings through `lookup`.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
-        let secret_id = lookup("CREDENTIALS_SECRET")
-            .map(|v| v.trim().to_string())
-            .filter(|v| !v.is_empty())
-            .ok_or(ConfigError)?;
+        let secret_id = Env::new(lookup).required("CREDENTIALS_SECRET")?;
         Ok(Config { secret_id })
     }
 }
@@ -34,8 +31,9 @@ mod tests {
 
     #[test]
     fn the_secret_is_required() {
-        assert_eq!(Config::from_lookup(|_| None), Err(ConfigError));
-        assert_eq!(Config::from_lookup(|_| Some(" ".into())), Err(ConfigError));
+        let missing = ConfigError::Missing("CREDENTIALS_SECRET");
+        assert_eq!(Config::from_lookup(|_| None), Err(missing.clone()));
+        assert_eq!(Config::from_lookup(|_| Some(" ".into())), Err(missing));
         assert_eq!(
             Config::from_lookup(|_| Some("arn:x".into())),
             Ok(Config {

@@ -11,7 +11,7 @@ use serde_json::Value;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    lambda_runtime::tracing::init_default_subscriber();
+    lambdabase::logging::init();
     let config = Config::from_env().context("reading the rotation function's configuration")?;
     let sdk = aws_config::load_from_env().await;
     let store = SecretsManagerStore::new(aws_sdk_secretsmanager::Client::new(&sdk), config.secret_id.clone());

@@ -2,6 +2,7 @@
 //! them: one invocation per step with the same token, a retried step, a failing testSecret that
 //! leaves AWSCURRENT alone, and an event for another secret refused.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test may panic: that is a failed test with its message
 use aws_sdk_secretsmanager::Client;
 use clients::steps::Outcome;
 use clients::store::sdk::SecretsManagerStore;

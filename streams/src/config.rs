@@ -2,6 +2,8 @@
 
 use std::time::Duration;
 
+use lambdabase::{Env, EnvError};
+
 use crate::bounds::ProxyBounds;
 use crate::guard::StreamPolicy;
 use crate::request::{MAX_STREAM_NAME, ShardLimits, check_stream_name};
@@ -40,114 +42,57 @@ pub struct Config {
     pub namespace: emf::Namespace,
 }
 
-/// A missing or unusable setting.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum ConfigError {
-    /// A required variable is unset or empty.
-    #[error("environment variable {0} is required")]
-    Missing(&'static str),
-    /// A variable's value is not what it must be.
-    #[error("environment variable {name} must be {expected}, got {value:?}")]
-    Invalid {
-        /// The variable.
-        name: &'static str,
-        /// What it must be.
-        expected: &'static str,
-        /// What it is.
-        value: String,
-    },
-    /// `MAX_SHARD_COUNT` is below `DEFAULT_SHARD_COUNT`.
-    #[error("MAX_SHARD_COUNT ({max}) must be at least DEFAULT_SHARD_COUNT ({default})")]
-    MaxBelowDefault {
-        /// `DEFAULT_SHARD_COUNT`.
-        default: u32,
-        /// `MAX_SHARD_COUNT`.
-        max: u32,
-    },
-}
+/// A missing or unusable setting: the shared [`EnvError`], naming the variable.
+pub type ConfigError = EnvError;
 
 impl Config {
     /// Reads the process environment.
     pub fn from_env() -> Result<Config, ConfigError> {
-        Config::from_lookup(|name| std::env::var(name).ok())
+        Config::from_lookup(lambdabase::env::process)
     }
 
     /// Reads settings through `lookup` (the environment, or a map in tests).
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
-        let required = |name: &'static str| {
-            lookup(name)
-                .map(|value| value.trim().to_string())
-                .filter(|value| !value.is_empty())
-                .ok_or(ConfigError::Missing(name))
-        };
-        let invalid =
-            |name: &'static str, expected: &'static str, value: String| ConfigError::Invalid { name, expected, value };
-
-        let ingestion_stream = required("INGESTION_STREAM")?;
-        if check_stream_name(&ingestion_stream).is_err() {
-            return Err(invalid(
-                "INGESTION_STREAM",
-                "a stream name (1 to 128 of a-z A-Z 0-9 _ . -)",
-                ingestion_stream,
-            ));
-        }
+        let env = Env::new(lookup);
+        let ingestion_stream = env.required_parsed(
+            "INGESTION_STREAM",
+            "a stream name (1 to 128 of a-z A-Z 0-9 _ . -)",
+            |name| check_stream_name(name).map(|()| name.to_owned()),
+        )?;
         // An empty prefix would open every stream of the account: it is required and checked.
-        let proxy_prefix = required("PROXY_STREAM_PREFIX")?;
-        if proxy_prefix.len() >= MAX_STREAM_NAME || check_stream_name(&proxy_prefix).is_err() {
-            return Err(invalid(
-                "PROXY_STREAM_PREFIX",
-                "the start of a stream name (1 to 127 of a-z A-Z 0-9 _ . -)",
-                proxy_prefix,
-            ));
-        }
-        let flag = |name: &'static str| match lookup(name) {
-            None => Ok(false),
-            Some(value) => match value.trim() {
-                "true" => Ok(true),
-                "false" | "" => Ok(false),
-                _ => Err(invalid(name, "true or false", value)),
+        let proxy_prefix = env.required_parsed(
+            "PROXY_STREAM_PREFIX",
+            "the start of a stream name (1 to 127 of a-z A-Z 0-9 _ . -)",
+            |prefix| {
+                // A name must have room after the prefix.
+                if prefix.len() >= MAX_STREAM_NAME {
+                    return Err("too long".to_owned());
+                }
+                check_stream_name(prefix).map(|()| prefix.to_owned())
             },
-        };
-        let management = flag("STREAM_MANAGEMENT")?;
-        let stack_id = required("STACK_ID")?;
-        let count = |name: &'static str, default: u32| match lookup(name) {
-            None => Ok(default),
-            Some(value) => value
-                .trim()
-                .parse::<u32>()
-                .ok()
-                .filter(|n| *n >= 1)
-                .ok_or_else(|| invalid(name, "a whole number, at least 1", value)),
-        };
+        )?;
+        let management = env.flag_or("STREAM_MANAGEMENT", false)?;
+        let stack_id = env.required("STACK_ID")?;
+        let count =
+            |name: &'static str, default: u32| Ok::<_, ConfigError>(env.number(name, 1..=u32::MAX)?.unwrap_or(default));
         let bounds = ProxyBounds {
             max_streams: count("PROXY_STREAM_MAX_COUNT", DEFAULT_MAX_STREAMS)?,
             shard_budget: count("PROXY_SHARD_BUDGET", DEFAULT_SHARD_BUDGET)?,
-            on_demand: flag("PROXY_ON_DEMAND")?,
+            on_demand: env.flag_or("PROXY_ON_DEMAND", false)?,
         };
-        let namespace_text = lookup("METRICS_NAMESPACE").unwrap_or_else(|| emf::DEFAULT_NAMESPACE.into());
-        let namespace = emf::Namespace::parse(&namespace_text)
-            .map_err(|_| invalid("METRICS_NAMESPACE", "a CloudWatch namespace", namespace_text))?;
+        let namespace = env.metrics_namespace()?;
         let default = count("DEFAULT_SHARD_COUNT", DEFAULT_SHARD_COUNT)?;
         let max = count("MAX_SHARD_COUNT", DEFAULT_MAX_SHARD_COUNT)?;
         if max < default {
-            return Err(ConfigError::MaxBelowDefault { default, max });
+            return Err(ConfigError::invalid(
+                "MAX_SHARD_COUNT",
+                max.to_string(),
+                format!("at least DEFAULT_SHARD_COUNT ({default})"),
+            ));
         }
-        let put_records_retry_budget = match lookup("PUT_RECORDS_RETRY_BUDGET_MS") {
-            None => DEFAULT_RETRY_BUDGET,
-            Some(value) => value
-                .trim()
-                .parse::<u64>()
-                .ok()
-                .filter(|ms| *ms <= MAX_RETRY_BUDGET_MS)
-                .map(Duration::from_millis)
-                .ok_or_else(|| {
-                    invalid(
-                        "PUT_RECORDS_RETRY_BUDGET_MS",
-                        "a whole number of milliseconds from 0 to 900000",
-                        value,
-                    )
-                })?,
-        };
+        let put_records_retry_budget = env
+            .number_of("PUT_RECORDS_RETRY_BUDGET_MS", "milliseconds", 0..=MAX_RETRY_BUDGET_MS)?
+            .map_or(DEFAULT_RETRY_BUDGET, Duration::from_millis);
         Ok(Config {
             policy: StreamPolicy {
                 ingestion_stream,
@@ -164,133 +109,4 @@ impl Config {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use std::collections::HashMap;
-
-    const BASE: [(&str, &str); 3] = [
-        ("INGESTION_STREAM", "mystack-events"),
-        ("PROXY_STREAM_PREFIX", "mystack-proxy-"),
-        ("STACK_ID", "arn:aws:cloudformation:us-east-1:1:stack/mystack/id"),
-    ];
-
-    fn config(extra: &[(&str, &str)]) -> Result<Config, ConfigError> {
-        let vars: HashMap<String, String> = BASE
-            .iter()
-            .chain(extra)
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-        Config::from_lookup(|name| vars.get(name).cloned())
-    }
-
-    #[test]
-    fn defaults() {
-        let config = config(&[]).unwrap();
-        assert_eq!(
-            config,
-            Config {
-                policy: StreamPolicy {
-                    ingestion_stream: "mystack-events".into(),
-                    proxy_prefix: "mystack-proxy-".into(),
-                    management: false,
-                },
-                shards: ShardLimits { default: 1, max: 4 },
-                put_records_retry_budget: Duration::from_secs(10),
-                stack_id: "arn:aws:cloudformation:us-east-1:1:stack/mystack/id".into(),
-                bounds: ProxyBounds {
-                    max_streams: 10,
-                    shard_budget: 20,
-                    on_demand: false,
-                },
-                namespace: emf::Namespace::default(),
-            }
-        );
-    }
-
-    #[test]
-    fn every_setting() {
-        let config = config(&[
-            ("STREAM_MANAGEMENT", "true"),
-            ("DEFAULT_SHARD_COUNT", "2"),
-            ("MAX_SHARD_COUNT", " 8 "),
-            ("PUT_RECORDS_RETRY_BUDGET_MS", "250"),
-            ("PROXY_STREAM_MAX_COUNT", "3"),
-            ("PROXY_SHARD_BUDGET", "12"),
-            ("PROXY_ON_DEMAND", "true"),
-        ])
-        .unwrap();
-        assert_eq!(
-            config.bounds,
-            ProxyBounds {
-                max_streams: 3,
-                shard_budget: 12,
-                on_demand: true
-            }
-        );
-        assert!(config.policy.management);
-        assert_eq!(config.shards, ShardLimits { default: 2, max: 8 });
-        assert_eq!(config.put_records_retry_budget, Duration::from_millis(250));
-        assert_eq!(
-            super::tests::config(&[("PUT_RECORDS_RETRY_BUDGET_MS", "0")])
-                .unwrap()
-                .put_records_retry_budget,
-            Duration::ZERO
-        );
-    }
-
-    #[test]
-    fn required_variables() {
-        let vars: HashMap<&str, &str> = HashMap::from([("PROXY_STREAM_PREFIX", "p-")]);
-        assert_eq!(
-            Config::from_lookup(|n| vars.get(n).map(|v| v.to_string())),
-            Err(ConfigError::Missing("INGESTION_STREAM"))
-        );
-        let vars: HashMap<&str, &str> = HashMap::from([("INGESTION_STREAM", "s"), ("PROXY_STREAM_PREFIX", "  ")]);
-        assert_eq!(
-            Config::from_lookup(|n| vars.get(n).map(|v| v.to_string())),
-            Err(ConfigError::Missing("PROXY_STREAM_PREFIX"))
-        );
-        let vars: HashMap<&str, &str> = HashMap::from([("INGESTION_STREAM", "s"), ("PROXY_STREAM_PREFIX", "p-")]);
-        assert_eq!(
-            Config::from_lookup(|n| vars.get(n).map(|v| v.to_string())),
-            Err(ConfigError::Missing("STACK_ID"))
-        );
-    }
-
-    #[test]
-    fn refusals_name_the_variable() {
-        let cases: [(&str, &str, &str); 14] = [
-            ("PROXY_STREAM_MAX_COUNT", "0", "PROXY_STREAM_MAX_COUNT"),
-            ("PROXY_SHARD_BUDGET", "many", "PROXY_SHARD_BUDGET"),
-            ("PROXY_ON_DEMAND", "yes", "PROXY_ON_DEMAND"),
-            ("STREAM_MANAGEMENT", "yes", "STREAM_MANAGEMENT"),
-            ("STREAM_MANAGEMENT", "TRUE", "STREAM_MANAGEMENT"),
-            ("DEFAULT_SHARD_COUNT", "0", "DEFAULT_SHARD_COUNT"),
-            ("DEFAULT_SHARD_COUNT", "x", "DEFAULT_SHARD_COUNT"),
-            ("MAX_SHARD_COUNT", "-1", "MAX_SHARD_COUNT"),
-            ("MAX_SHARD_COUNT", "1.5", "MAX_SHARD_COUNT"),
-            ("PUT_RECORDS_RETRY_BUDGET_MS", "900001", "PUT_RECORDS_RETRY_BUDGET_MS"),
-            ("PUT_RECORDS_RETRY_BUDGET_MS", "10s", "PUT_RECORDS_RETRY_BUDGET_MS"),
-            ("INGESTION_STREAM", "bad name", "INGESTION_STREAM"),
-            ("PROXY_STREAM_PREFIX", "a/b-", "PROXY_STREAM_PREFIX"),
-            ("PROXY_STREAM_PREFIX", &"p".repeat(128), "PROXY_STREAM_PREFIX"),
-        ];
-        for (name, value, named) in cases {
-            let error = config(&[(name, value)]).unwrap_err();
-            assert!(
-                matches!(&error, ConfigError::Invalid { name, .. } if *name == named),
-                "{name}={value}: {error:?}"
-            );
-            assert!(error.to_string().contains(named), "{error}");
-        }
-    }
-
-    #[test]
-    fn max_must_cover_the_default() {
-        assert_eq!(
-            config(&[("DEFAULT_SHARD_COUNT", "5")]),
-            Err(ConfigError::MaxBelowDefault { default: 5, max: 4 })
-        );
-        assert!(config(&[("DEFAULT_SHARD_COUNT", "5"), ("MAX_SHARD_COUNT", "5")]).is_ok());
-    }
-}
+mod tests;

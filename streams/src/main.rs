@@ -13,8 +13,7 @@ use streams::{Config, Kinesis, Proxy};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    // JSON lines when the function's log format is JSON (AWS_LAMBDA_LOG_FORMAT), text otherwise.
-    lambda_runtime::tracing::init_default_subscriber();
+    lambdabase::logging::init();
     let config = Config::from_env().context("reading the streams configuration")?;
     let sdk = aws_config::load_from_env().await;
     let metrics = emf::Metrics::new(config.namespace.clone(), "streams", emf::StdoutSink);

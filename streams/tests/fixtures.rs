@@ -2,6 +2,7 @@
 //! payload-2.0 request that gets the answer its name promises, through `Proxy::handle_event` over the
 //! in-memory Kinesis with the local stage's stream names.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test may panic: that is a failed test with its message
 mod support;
 
 use serde_json::value::RawValue;

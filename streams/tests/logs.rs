@@ -2,6 +2,7 @@
 //! record's data, a partition key or the Authorization header, even at TRACE level for every crate
 //! (the AWS SDK included), against moto.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test may panic: that is a failed test with its message
 mod support;
 
 use aws_lambda_events::http::HeaderValue;

@@ -1,5 +1,6 @@
 //! Ownership by tag, creation bounds and cached control-plane reads, over the in-memory Kinesis.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test may panic: that is a failed test with its message
 mod support;
 
 use emf::{MemorySink, Metrics, Namespace};

@@ -1,5 +1,6 @@
 //! The function's configuration, read once from the environment.
 
+use lambdabase::{Env, EnvError};
 use streams::request::check_stream_name;
 
 /// Settings from the function's environment variables.
@@ -10,33 +11,24 @@ pub struct Config {
     pub ingestion_stream: String,
 }
 
-/// A missing or unusable setting.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum ConfigError {
-    /// `INGESTION_STREAM` is unset or empty.
-    #[error("environment variable INGESTION_STREAM is required")]
-    Missing,
-    /// `INGESTION_STREAM` is not a stream name.
-    #[error("environment variable INGESTION_STREAM must be a stream name (1 to 128 of a-z A-Z 0-9 _ . -), got {0:?}")]
-    Invalid(String),
-}
+/// A missing or unusable setting: the shared [`EnvError`], naming the variable.
+pub type ConfigError = EnvError;
+
+/// What `INGESTION_STREAM` must hold, in an error's words.
+const STREAM_NAME_RULE: &str = "a stream name (1 to 128 of a-z A-Z 0-9 _ . -)";
 
 impl Config {
     /// Reads the process environment.
     pub fn from_env() -> Result<Config, ConfigError> {
-        Config::from_lookup(|name| std::env::var(name).ok())
+        Config::from_lookup(lambdabase::env::process)
     }
 
     /// Reads settings through `lookup` (the environment, or a map in tests).
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
-        let stream = lookup("INGESTION_STREAM")
-            .map(|value| value.trim().to_string())
-            .filter(|value| !value.is_empty())
-            .ok_or(ConfigError::Missing)?;
-        check_stream_name(&stream).map_err(|_| ConfigError::Invalid(stream.clone()))?;
-        Ok(Config {
-            ingestion_stream: stream,
-        })
+        let ingestion_stream = Env::new(lookup).required_parsed("INGESTION_STREAM", STREAM_NAME_RULE, |name| {
+            check_stream_name(name).map(|()| name.to_owned())
+        })?;
+        Ok(Config { ingestion_stream })
     }
 }
 
@@ -60,8 +52,11 @@ mod tests {
                 ingestion_stream: "app-events".into()
             })
         );
-        assert_eq!(read(None), Err(ConfigError::Missing));
-        assert_eq!(read(Some("  ")), Err(ConfigError::Missing));
-        assert_eq!(read(Some("a/b")), Err(ConfigError::Invalid("a/b".into())));
+        assert_eq!(read(None), Err(ConfigError::Missing("INGESTION_STREAM")));
+        assert_eq!(read(Some("  ")), Err(ConfigError::Missing("INGESTION_STREAM")));
+        assert_eq!(
+            read(Some("a/b")),
+            Err(ConfigError::invalid("INGESTION_STREAM", "a/b", STREAM_NAME_RULE))
+        );
     }
 }

@@ -14,8 +14,7 @@ use submit::{Config, Submitter};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    // JSON lines when the function's log format is JSON (AWS_LAMBDA_LOG_FORMAT), text otherwise.
-    lambda_runtime::tracing::init_default_subscriber();
+    lambdabase::logging::init();
     let config = Config::from_env().context("reading the submit configuration")?;
     let sdk = aws_config::load_from_env().await;
     let submitter = Submitter::new(Kinesis::new(aws_sdk_kinesis::Client::new(&sdk)), config);

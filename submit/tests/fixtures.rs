@@ -1,6 +1,7 @@
 //! The sample events in `events/` (the ones `cargo lambda invoke submit --data-file` sends) through
 //! the function's handler over in-memory streams.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test may panic: that is a failed test with its message
 use std::time::{Duration, SystemTime};
 
 use serde_json::value::RawValue;

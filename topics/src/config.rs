@@ -1,6 +1,7 @@
 //! The function's configuration, read once from the environment.
 
 use kafkatopic::TopicPolicy;
+use lambdabase::{Env, EnvError};
 
 /// How the function authenticates to Kafka (`KAFKA_AUTH`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,87 +39,43 @@ pub struct Config {
 /// Default for `PRODUCE_BUDGET_MS`: below API Gateway's 30 s with room to answer.
 pub const DEFAULT_PRODUCE_BUDGET_MS: u64 = 20_000;
 
-/// A missing or unusable setting.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum ConfigError {
-    /// A required variable is unset or empty.
-    #[error("environment variable {0} is required")]
-    Missing(&'static str),
-    /// A variable's value is not what it must be.
-    #[error("environment variable {name} must be {expected}, got {value:?}")]
-    Invalid {
-        /// The variable.
-        name: &'static str,
-        /// What it must be.
-        expected: &'static str,
-        /// What it is.
-        value: String,
-    },
-}
+/// A missing or unusable setting: the shared [`EnvError`], naming the variable.
+pub type ConfigError = EnvError;
 
 impl Config {
     /// Reads the process environment.
     pub fn from_env() -> Result<Config, ConfigError> {
-        Config::from_lookup(|name| std::env::var(name).ok())
+        Config::from_lookup(lambdabase::env::process)
     }
 
-    /// Reads settings through `lookup` (the environment, or a map in tests).
+    /// Reads settings through `lookup` (the environment, or a map in tests). A blank variable is
+    /// unset here (KAFKA_SCRAM_SECRET is blank in the template unless the mechanism is scram).
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
-        let get = |name: &str| lookup(name).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
-        let invalid =
-            |name: &'static str, expected: &'static str, value: String| ConfigError::Invalid { name, expected, value };
-
-        let servers = get("KAFKA_BOOTSTRAP_SERVERS").ok_or(ConfigError::Missing("KAFKA_BOOTSTRAP_SERVERS"))?;
-        let bootstrap: Vec<String> = servers.split(',').map(|s| s.trim().to_string()).collect();
-        let valid_server = |s: &String| {
-            s.rsplit_once(':')
-                .is_some_and(|(host, port)| !host.is_empty() && port.parse::<u16>().is_ok_and(|p| p > 0))
-        };
-        if !bootstrap.iter().all(valid_server) {
-            return Err(invalid(
-                "KAFKA_BOOTSTRAP_SERVERS",
-                "host:port entries separated by commas",
-                servers,
-            ));
-        }
-        let auth = match get("KAFKA_AUTH").as_deref().unwrap_or("iam") {
+        let env = Env::new(lookup).blank_as_unset();
+        let bootstrap = env.required_parsed(
+            "KAFKA_BOOTSTRAP_SERVERS",
+            "host:port entries separated by commas",
+            bootstrap_servers,
+        )?;
+        let auth = match env.text_or("KAFKA_AUTH", "iam").as_str() {
             "iam" => AuthMode::Iam,
             "scram" => AuthMode::Scram {
-                secret: get("KAFKA_SCRAM_SECRET").ok_or(ConfigError::Missing("KAFKA_SCRAM_SECRET"))?,
+                secret: env.required("KAFKA_SCRAM_SECRET")?,
             },
             "none" => AuthMode::None,
-            other => return Err(invalid("KAFKA_AUTH", "iam, scram or none", other.to_string())),
+            other => return Err(ConfigError::invalid("KAFKA_AUTH", other, "iam, scram or none")),
         };
-        let tls = match get("KAFKA_TLS").as_deref() {
-            None => auth != AuthMode::None,
-            Some("true") => true,
-            Some("false") => false,
-            Some(other) => return Err(invalid("KAFKA_TLS", "true or false", other.to_string())),
-        };
-        let pattern = get("KAFKA_TOPIC_PATTERN").unwrap_or_else(|| "*".into());
-        let policy = TopicPolicy::new(&pattern).map_err(|_| {
-            invalid(
-                "KAFKA_TOPIC_PATTERN",
-                "1 to 249 of A-Z a-z 0-9 . _ - * ?",
-                pattern.clone(),
-            )
-        })?;
-        let namespace_text = get("METRICS_NAMESPACE").unwrap_or_else(|| emf::DEFAULT_NAMESPACE.into());
-        let namespace = emf::Namespace::parse(&namespace_text).map_err(|_| {
-            invalid(
-                "METRICS_NAMESPACE",
-                "a CloudWatch namespace (not AWS/...)",
-                namespace_text.clone(),
-            )
-        })?;
-        let produce_budget = match get("PRODUCE_BUDGET_MS") {
-            None => DEFAULT_PRODUCE_BUDGET_MS,
-            Some(text) => text
-                .parse::<u64>()
-                .ok()
-                .filter(|ms| (100..=900_000).contains(ms))
-                .ok_or_else(|| invalid("PRODUCE_BUDGET_MS", "milliseconds from 100 to 900000", text.clone()))?,
-        };
+        let tls = env.flag_or("KAFKA_TLS", auth != AuthMode::None)?;
+        let policy = env.parsed_or(
+            "KAFKA_TOPIC_PATTERN",
+            "*",
+            "1 to 249 of A-Z a-z 0-9 . _ - * ?",
+            TopicPolicy::new,
+        )?;
+        let namespace = env.metrics_namespace()?;
+        let produce_budget = env
+            .number_of("PRODUCE_BUDGET_MS", "milliseconds", 100..=900_000)?
+            .unwrap_or(DEFAULT_PRODUCE_BUDGET_MS);
         Ok(Config {
             bootstrap,
             auth,
@@ -130,69 +87,15 @@ impl Config {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use std::collections::HashMap;
-
-    fn config(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
-        let map: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-        Config::from_lookup(|name| map.get(name).cloned())
-    }
-
-    #[test]
-    fn defaults_are_iam_over_tls_and_every_topic() {
-        let c = config(&[("KAFKA_BOOTSTRAP_SERVERS", "b-1.x:9098, b-2.x:9098")]).unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(c.bootstrap, vec!["b-1.x:9098", "b-2.x:9098"]);
-        assert_eq!((c.auth, c.tls), (AuthMode::Iam, true));
-        assert_eq!(c.policy.pattern(), "*");
-    }
-
-    #[test]
-    fn none_is_plaintext_and_scram_needs_its_secret() {
-        let c = config(&[("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092"), ("KAFKA_AUTH", "none")]);
-        assert!(c.is_ok_and(|c| !c.tls && c.auth == AuthMode::None));
-        assert_eq!(
-            config(&[("KAFKA_BOOTSTRAP_SERVERS", "h:9096"), ("KAFKA_AUTH", "scram")]),
-            Err(ConfigError::Missing("KAFKA_SCRAM_SECRET"))
-        );
-        let c = config(&[
-            ("KAFKA_BOOTSTRAP_SERVERS", "h:9096"),
-            ("KAFKA_AUTH", "scram"),
-            ("KAFKA_SCRAM_SECRET", "AmazonMSK_x"),
-        ]);
-        assert!(c.is_ok_and(|c| c.tls
-            && c.auth
-                == AuthMode::Scram {
-                    secret: "AmazonMSK_x".into()
-                }));
-    }
-
-    #[test]
-    fn bad_values_name_the_variable() {
-        for (pairs, variable) in [
-            (vec![], "KAFKA_BOOTSTRAP_SERVERS"),
-            (vec![("KAFKA_BOOTSTRAP_SERVERS", "nohost")], "KAFKA_BOOTSTRAP_SERVERS"),
-            (vec![("KAFKA_BOOTSTRAP_SERVERS", "h:0")], "KAFKA_BOOTSTRAP_SERVERS"),
-            (
-                vec![("KAFKA_BOOTSTRAP_SERVERS", "h:1"), ("KAFKA_AUTH", "plain")],
-                "KAFKA_AUTH",
-            ),
-            (
-                vec![("KAFKA_BOOTSTRAP_SERVERS", "h:1"), ("KAFKA_TOPIC_PATTERN", "a/b")],
-                "KAFKA_TOPIC_PATTERN",
-            ),
-            (
-                vec![("KAFKA_BOOTSTRAP_SERVERS", "h:1"), ("KAFKA_TLS", "yes")],
-                "KAFKA_TLS",
-            ),
-            (
-                vec![("KAFKA_BOOTSTRAP_SERVERS", "h:1"), ("METRICS_NAMESPACE", "AWS/Kafka")],
-                "METRICS_NAMESPACE",
-            ),
-        ] {
-            let error = config(&pairs).err().map(|e| e.to_string()).unwrap_or_default();
-            assert!(error.contains(variable), "{pairs:?}: {error}");
-        }
-    }
+/// `host:port` entries separated by commas, each with a host and a port from 1 to 65535.
+fn bootstrap_servers(servers: &str) -> Result<Vec<String>, ()> {
+    let bootstrap: Vec<String> = servers.split(',').map(|s| s.trim().to_string()).collect();
+    let valid_server = |s: &String| {
+        s.rsplit_once(':')
+            .is_some_and(|(host, port)| !host.is_empty() && port.parse::<u16>().is_ok_and(|p| p > 0))
+    };
+    bootstrap.iter().all(valid_server).then_some(bootstrap).ok_or(())
 }
+
+#[cfg(test)]
+mod tests;

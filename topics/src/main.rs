@@ -18,10 +18,30 @@ use topics::{AuthMode, Config, Handler, RestProxy};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    lambda_runtime::tracing::init_default_subscriber();
+    lambdabase::logging::init();
     let config = Config::from_env().context("reading the topics configuration")?;
-    // The SDK configuration only when the mechanism needs AWS: `none` starts without it.
-    let sasl = match &config.auth {
+    let sasl = sasl(&config.auth).await?;
+    let kafka = KafkaClient::new(config.bootstrap.clone(), config.tls, sasl);
+    let metrics = emf::Metrics::new(config.namespace.clone(), "topics", emf::StdoutSink);
+    let handler = Handler::new(
+        RestProxy::new(kafka, config.policy.clone()),
+        metrics,
+        config.produce_budget,
+    );
+    let handler = &handler;
+    // The payload stays raw JSON: even an unreadable event gets an HTTP answer.
+    lambda_runtime::run(service_fn(move |event: LambdaEvent<Box<RawValue>>| async move {
+        let deadline = event.context.deadline();
+        Ok::<_, Infallible>(handler.handle_event(&event.payload, deadline).await)
+    }))
+    .await
+    .map_err(|e| anyhow::anyhow!(e))
+}
+
+/// The SASL mechanism `auth` names, with what it needs from AWS. The SDK configuration is loaded
+/// only when the mechanism needs AWS: `none` starts without it.
+async fn sasl(auth: &AuthMode) -> anyhow::Result<Sasl> {
+    Ok(match auth {
         AuthMode::None => Sasl::None,
         AuthMode::Iam => {
             let sdk = aws_config::load_from_env().await;
@@ -41,20 +61,5 @@ async fn main() -> anyhow::Result<()> {
                 secret_id: secret.clone(),
             }
         }
-    };
-    let kafka = KafkaClient::new(config.bootstrap.clone(), config.tls, sasl);
-    let metrics = emf::Metrics::new(config.namespace.clone(), "topics", emf::StdoutSink);
-    let handler = Handler::new(
-        RestProxy::new(kafka, config.policy.clone()),
-        metrics,
-        config.produce_budget,
-    );
-    let handler = &handler;
-    // The payload stays raw JSON: even an unreadable event gets an HTTP answer.
-    lambda_runtime::run(service_fn(move |event: LambdaEvent<Box<RawValue>>| async move {
-        let deadline = event.context.deadline();
-        Ok::<_, Infallible>(handler.handle_event(&event.payload, deadline).await)
-    }))
-    .await
-    .map_err(|e| anyhow::anyhow!(e))
+    })
 }

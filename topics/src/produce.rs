@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use futures_util::future::join_all;
+use lambdabase::Backoff;
 use tokio::time::Instant;
 
 use crate::error::{KAFKA_ERROR, KAFKA_RETRIABLE_ERROR};
@@ -20,9 +21,12 @@ pub const BATCH_MAX_BYTES: usize = 512 * 1024;
 /// Most records in one batch.
 pub const BATCH_MAX_RECORDS: usize = 1_000;
 
-/// Retries back off from here, doubling, with jitter (half to all of the step).
-const FIRST_BACKOFF: Duration = Duration::from_millis(50);
-const MAX_BACKOFF: Duration = Duration::from_secs(1);
+/// Retries back off from 50 ms, doubling up to 1 s, with equal jitter (half to all of the step):
+/// the broker gets at least half the step to move a partition's leader before the next try.
+const BACKOFF: Backoff = Backoff {
+    base: Duration::from_millis(50),
+    cap: Duration::from_secs(1),
+};
 
 /// One batch: the request indices of its records and the records.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -174,7 +178,7 @@ async fn produce_partition<K: KafkaApi>(
                     break;
                 }
                 Err(error) => {
-                    let delay = backoff(attempt);
+                    let delay = BACKOFF.delay_equal_jitter(attempt);
                     let retriable = error.retry() == Retry::Retriable && !matches!(error, KafkaError::Deadline);
                     if retriable && Instant::now() + delay < deadline {
                         if let KafkaError::Request {
@@ -222,13 +226,6 @@ fn short(mut reason: String) -> String {
         reason.push('…');
     }
     reason
-}
-
-/// Exponential backoff, jittered between half and all of the step.
-fn backoff(attempt: u32) -> Duration {
-    let ceiling = FIRST_BACKOFF.saturating_mul(1u32 << attempt.min(10)).min(MAX_BACKOFF);
-    let millis = u64::try_from(ceiling.as_millis()).unwrap_or(u64::MAX);
-    Duration::from_millis(fastrand::u64(millis / 2..=millis))
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 //! the in-memory Kafka with the local stage's topics; and an event that is not a request still gets
 //! an HTTP answer.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test may panic: that is a failed test with its message
 use std::time::{Duration, SystemTime};
 
 use aws_lambda_events::apigw::ApiGatewayV2httpResponse;

@@ -2,6 +2,7 @@
 //! requirements/kafka.txt, installed into .venv/kafka by `make tools`), builds for the same
 //! credentials, region and signing time. The two differ only in `User-Agent`, which is unsigned.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test may panic: that is a failed test with its message
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::PathBuf;

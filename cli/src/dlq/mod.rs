@@ -15,8 +15,9 @@
 //! Every command receives messages with a visibility timeout and makes the ones it keeps visible
 //! again before it ends, so a `list` hides nothing from other readers for long.
 
-pub mod message;
+mod queue;
 mod redrive;
+mod retention;
 
 use std::collections::HashSet;
 use std::io::Write as _;
@@ -24,9 +25,9 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::Context as _;
-use aws_sdk_sqs::types::{DeleteMessageBatchRequestEntry, MessageSystemAttributeName};
-use chrono::{TimeZone, Utc};
-use message::{DeadLetter, overview};
+use chrono::Utc;
+use deadletter::{DeadLetter, Overview};
+use queue::{Received, Targets};
 
 use crate::aws::{Endpoints, LOCAL_CONSUMER, LOCAL_STREAM};
 
@@ -96,144 +97,23 @@ enum PurgeKind {
     All,
 }
 
-/// Where the commands act, and the clients to act there.
-pub(crate) struct Targets {
-    pub(crate) queue_url: String,
-    pub(crate) stream: String,
-    pub(crate) function: String,
-    pub(crate) sqs: aws_sdk_sqs::Client,
-    pub(crate) kinesis: aws_sdk_kinesis::Client,
-    pub(crate) lambda: aws_sdk_lambda::Client,
-}
-
-/// One received message.
-pub(crate) struct Received {
-    pub(crate) receipt: String,
-    pub(crate) body: String,
-    pub(crate) letter: DeadLetter,
-    pub(crate) sent: Option<chrono::DateTime<Utc>>,
-}
-
-impl Targets {
-    async fn resolve(args: &DlqArgs) -> anyhow::Result<Targets> {
-        let aws = args.endpoints.connect(args.stack.as_deref()).await?;
-        let queue_url = aws.queue_url(args.queue_url.as_deref()).await?;
-        Ok(Targets {
-            queue_url,
-            stream: aws.pick(args.stream.as_deref(), "StreamName", LOCAL_STREAM)?,
-            function: aws.pick(args.function.as_deref(), "ConsumerFunctionName", LOCAL_CONSUMER)?,
-            sqs: aws_sdk_sqs::Client::new(&aws.sdk),
-            kinesis: aws_sdk_kinesis::Client::new(&aws.sdk),
-            lambda: aws.lambda,
-        })
-    }
-
-    /// Every message now in the queue, held invisible for `hold`.
-    pub(crate) async fn receive_all(&self, hold: Duration) -> anyhow::Result<Vec<Received>> {
-        let mut received = Vec::new();
-        let mut empty = 0;
-        // Two empty answers in a row: SQS answers from a subset of its servers, an empty answer
-        // alone does not prove the queue is empty.
-        while empty < 2 {
-            let answer = self
-                .sqs
-                .receive_message()
-                .queue_url(&self.queue_url)
-                .max_number_of_messages(10)
-                .visibility_timeout(i32::try_from(hold.as_secs()).unwrap_or(i32::MAX))
-                .wait_time_seconds(0)
-                .message_system_attribute_names(MessageSystemAttributeName::SentTimestamp)
-                .send()
-                .await
-                .context("receiving dead-letter messages")?;
-            let messages = answer.messages();
-            if messages.is_empty() {
-                empty += 1;
-                continue;
-            }
-            empty = 0;
-            for message in messages {
-                let (Some(receipt), Some(body)) = (message.receipt_handle(), message.body()) else {
-                    continue;
-                };
-                let sent = message
-                    .attributes()
-                    .and_then(|a| a.get(&MessageSystemAttributeName::SentTimestamp))
-                    .and_then(|ms| ms.parse::<i64>().ok())
-                    .and_then(|ms| Utc.timestamp_millis_opt(ms).single());
-                received.push(Received {
-                    receipt: receipt.to_string(),
-                    body: body.to_string(),
-                    letter: DeadLetter::parse(body),
-                    sent,
-                });
-            }
-        }
-        Ok(received)
-    }
-
-    /// Makes messages visible again (the ones a command keeps).
-    pub(crate) async fn release(&self, messages: &[&Received]) {
-        for message in messages {
-            // Best effort: an unreleased message reappears when its visibility timeout ends.
-            let _ = self
-                .sqs
-                .change_message_visibility()
-                .queue_url(&self.queue_url)
-                .receipt_handle(&message.receipt)
-                .visibility_timeout(0)
-                .send()
-                .await;
-        }
-    }
-
-    /// Deletes messages; returns how many were deleted.
-    pub(crate) async fn delete(&self, messages: &[&Received]) -> anyhow::Result<usize> {
-        let mut deleted = 0;
-        for chunk in messages.chunks(10) {
-            let entries: Vec<DeleteMessageBatchRequestEntry> = chunk
-                .iter()
-                .enumerate()
-                .filter_map(|(i, m)| {
-                    DeleteMessageBatchRequestEntry::builder()
-                        .id(i.to_string())
-                        .receipt_handle(&m.receipt)
-                        .build()
-                        .ok()
-                })
-                .collect();
-            let answer = self
-                .sqs
-                .delete_message_batch()
-                .queue_url(&self.queue_url)
-                .set_entries(Some(entries))
-                .send()
-                .await
-                .context("deleting dead-letter messages")?;
-            deleted += answer.successful().len();
-        }
-        Ok(deleted)
-    }
-
-    /// The stream's retention in hours (24 when it cannot be read).
-    pub(crate) async fn retention_hours(&self, stream: &str) -> i64 {
-        self.kinesis
-            .describe_stream_summary()
-            .stream_name(stream)
-            .send()
-            .await
-            .ok()
-            .and_then(|s| {
-                s.stream_description_summary()
-                    .map(|d| i64::from(d.retention_period_hours()))
-            })
-            .unwrap_or(24)
-    }
+/// The queue, stream and function the arguments name, and the clients to reach them.
+async fn resolve(args: &DlqArgs) -> anyhow::Result<Targets> {
+    let aws = args.endpoints.connect(args.stack.as_deref()).await?;
+    let queue_url = aws.queue_url(args.queue_url.as_deref()).await?;
+    Ok(Targets {
+        queue_url,
+        stream: aws.pick(args.stream.as_deref(), "StreamName", LOCAL_STREAM)?,
+        function: aws.pick(args.function.as_deref(), "ConsumerFunctionName", LOCAL_CONSUMER)?,
+        sqs: aws_sdk_sqs::Client::new(&aws.sdk),
+        kinesis: aws_sdk_kinesis::Client::new(&aws.sdk),
+        lambda: aws.lambda,
+    })
 }
 
 /// Runs `streamgate dlq`; exits non-zero when anything was lost or failed.
 pub async fn run(args: DlqArgs) -> anyhow::Result<()> {
-    let targets = Targets::resolve(&args).await?;
+    let targets = resolve(&args).await?;
     match args.command {
         DlqCommand::List { show_data, json } => list(&targets, show_data, json).await,
         DlqCommand::Redrive { dry_run } => {
@@ -253,8 +133,9 @@ async fn list(targets: &Targets, show_data: bool, json: bool) -> anyhow::Result<
     let received = targets.receive_all(Duration::from_secs(60)).await?;
     let retention = targets.retention_hours(&targets.stream).await;
     let now = Utc::now();
-    let letters: Vec<DeadLetter> = received.iter().map(|r| r.letter.clone()).collect();
-    let overview = overview(&letters, |b| message::retained(b.first_arrival, retention, now));
+    let overview = Overview::of(received.iter().map(|r| r.letter.as_ref()), |pointer| {
+        retention::retained(retention::first_arrival(pointer), retention, now)
+    });
     let oldest = received.iter().filter_map(|r| r.sent).min();
     targets.release(&received.iter().collect::<Vec<_>>()).await;
     if json {
@@ -301,10 +182,12 @@ async fn export(targets: &Targets, output: &PathBuf) -> anyhow::Result<()> {
     let mut seen = HashSet::new();
     let mut lines = Vec::new();
     for message in &received {
-        if let DeadLetter::Poison(poison) = &message.letter
-            && message.letter.key().is_some_and(|key| seen.insert(key))
+        if let Some(letter @ DeadLetter::Poison(_)) = &message.letter
+            && seen.insert(letter.key())
+            // As received, members the type does not know included, re-encoded on one line.
+            && let Ok(json) = serde_json::from_str::<serde_json::Value>(&message.body)
         {
-            lines.push(poison.message.to_string());
+            lines.push(json.to_string());
         }
     }
     targets.release(&received.iter().collect::<Vec<_>>()).await;
@@ -326,7 +209,9 @@ async fn purge(targets: &Targets, kind: PurgeKind) -> anyhow::Result<()> {
     let (doomed, kept): (Vec<&Received>, Vec<&Received>) = received.iter().partition(|m| {
         matches!(
             (kind, &m.letter),
-            (PurgeKind::All, _) | (PurgeKind::Poison, DeadLetter::Poison(_)) | (PurgeKind::Batch, DeadLetter::Batch(_))
+            (PurgeKind::All, _)
+                | (PurgeKind::Poison, Some(DeadLetter::Poison(_)))
+                | (PurgeKind::Batch, Some(DeadLetter::Batch(_)))
         )
     });
     let deleted = targets.delete(&doomed).await?;

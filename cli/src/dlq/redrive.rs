@@ -7,13 +7,14 @@ use std::collections::BTreeMap;
 use std::io::IsTerminal;
 use std::time::Duration;
 
+use aws_lambda_events::event::streams::KinesisEventResponse;
 use aws_sdk_kinesis::types::{Record, ShardIteratorType};
 use aws_sdk_lambda::primitives::Blob;
 use localstage::kinesis_esm::event::{Buffered, Source, payload};
-use serde_json::Value as Json;
 
-use super::message::{BatchPointer, DeadLetter};
-use super::{Received, Targets};
+use deadletter::{BatchPointer, DeadLetter};
+
+use super::queue::{Received, Targets};
 
 /// How long messages stay invisible while a redrive works on them.
 const HOLD: Duration = Duration::from_secs(300);
@@ -80,25 +81,26 @@ pub async fn run(targets: &Targets, dry_run: bool) -> anyhow::Result<Report> {
     let mut by_range: BTreeMap<String, (BatchPointer, Vec<&Received>)> = BTreeMap::new();
     let mut keep: Vec<&Received> = Vec::new();
     for message in &received {
-        match (&message.letter, message.letter.key()) {
-            (DeadLetter::Batch(pointer), Some(key)) => by_range
-                .entry(key)
+        match &message.letter {
+            Some(letter @ DeadLetter::Batch(pointer)) => by_range
+                .entry(letter.key())
                 .or_insert_with(|| (pointer.clone(), Vec::new()))
                 .1
                 .push(message),
-            (DeadLetter::Poison(_), _) => {
+            Some(DeadLetter::Poison(_)) => {
                 report.poison_kept += 1;
                 keep.push(message);
             }
-            _ => keep.push(message),
+            None => keep.push(message),
         }
     }
     let progress = (by_range.len() > 1 && std::io::stderr().is_terminal() && !dry_run)
         .then(|| indicatif::ProgressBar::new(by_range.len() as u64));
     for (pointer, messages) in by_range.values() {
+        let batch = &pointer.batch;
         let describe = format!(
             "{} {}..{} ({} records)",
-            pointer.shard_id, pointer.start, pointer.end, pointer.batch_size
+            batch.shard_id, batch.start_sequence_number, batch.end_sequence_number, batch.batch_size
         );
         if let Some(bar) = &progress {
             bar.inc(1);
@@ -139,6 +141,7 @@ pub async fn run(targets: &Targets, dry_run: bool) -> anyhow::Result<Report> {
 /// The stream name in a pointer's ARN (`arn:aws:kinesis:region:account:stream/NAME`).
 fn stream_of(pointer: &BatchPointer) -> Option<String> {
     pointer
+        .batch
         .stream_arn
         .rsplit_once("stream/")
         .map(|(_, name)| name.to_string())
@@ -147,13 +150,14 @@ fn stream_of(pointer: &BatchPointer) -> Option<String> {
 
 /// The records of the pointer's range, exactly: from its first to its last sequence number.
 async fn read_range(targets: &Targets, stream: &str, pointer: &BatchPointer) -> Result<Vec<Record>, String> {
+    let (start, end) = (&pointer.batch.start_sequence_number, &pointer.batch.end_sequence_number);
     let iterator = targets
         .kinesis
         .get_shard_iterator()
         .stream_name(stream)
-        .shard_id(&pointer.shard_id)
+        .shard_id(&pointer.batch.shard_id)
         .shard_iterator_type(ShardIteratorType::AtSequenceNumber)
-        .starting_sequence_number(&pointer.start)
+        .starting_sequence_number(start)
         .send()
         .await
         .map_err(|e| {
@@ -181,13 +185,13 @@ async fn read_range(targets: &Targets, stream: &str, pointer: &BatchPointer) -> 
             })?;
         let mut past_end = false;
         for record in answer.records() {
-            if compare_sequence(record.sequence_number(), &pointer.end) == Ordering::Greater {
+            if compare_sequence(record.sequence_number(), end) == Ordering::Greater {
                 past_end = true;
                 break;
             }
             records.push(record.clone());
         }
-        if past_end || records.last().is_some_and(|r| r.sequence_number() == pointer.end) {
+        if past_end || records.last().is_some_and(|r| r.sequence_number() == end) {
             break;
         }
         empty_reads = if answer.records().is_empty() {
@@ -202,11 +206,11 @@ async fn read_range(targets: &Targets, stream: &str, pointer: &BatchPointer) -> 
         iterator = answer.next_shard_iterator().map(str::to_string);
     }
     match records.first() {
-        Some(first) if first.sequence_number() == pointer.start => {}
+        Some(first) if first.sequence_number() == start => {}
         // Trimmed: the first record is gone, the iterator started later.
         _ => return Err("its first record is gone (past the stream's retention)".into()),
     }
-    if records.last().map(|r| r.sequence_number()) != Some(pointer.end.as_str()) {
+    if records.last().map(|r| r.sequence_number()) != Some(end.as_str()) {
         return Err(format!("only {} of its records could be read", records.len()));
     }
     Ok(records)
@@ -215,8 +219,8 @@ async fn read_range(targets: &Targets, stream: &str, pointer: &BatchPointer) -> 
 /// Delivers the batch to the consumer; `Ok(records)` once it took all of them.
 async fn deliver(targets: &Targets, pointer: &BatchPointer, records: Vec<Record>) -> Result<u64, String> {
     let source = Source {
-        shard_id: pointer.shard_id.clone(),
-        stream_arn: pointer.stream_arn.clone(),
+        shard_id: pointer.batch.shard_id.clone(),
+        stream_arn: pointer.batch.stream_arn.clone(),
         function_name: targets.function.clone(),
     };
     let count = records.len() as u64;
@@ -239,16 +243,15 @@ async fn deliver(targets: &Targets, pointer: &BatchPointer, records: Vec<Record>
                 output.function_error().unwrap_or_default()
             )),
             Ok(output) => {
-                let response: Json = output
+                // The consumer's own response type; an answer that is not one reports no failure.
+                let response: KinesisEventResponse = output
                     .payload()
                     .and_then(|p| serde_json::from_slice(p.as_ref()).ok())
-                    .unwrap_or(Json::Null);
+                    .unwrap_or_default();
                 Ok(response
-                    .get("batchItemFailures")
-                    .and_then(Json::as_array)
+                    .batch_item_failures
                     .into_iter()
-                    .flatten()
-                    .filter_map(|f| f.get("itemIdentifier").and_then(Json::as_str).map(str::to_string))
+                    .filter_map(|failure| failure.item_identifier)
                     .collect())
             }
         };
@@ -289,15 +292,12 @@ mod tests {
             Ordering::Less
         );
         assert_eq!(compare_sequence("10", "10"), Ordering::Equal);
-        let pointer = BatchPointer {
-            shard_id: "s".into(),
-            start: "1".into(),
-            end: "2".into(),
-            batch_size: 2,
-            stream_arn: "arn:aws:kinesis:eu-west-1:1:stream/mystack-events".into(),
-            first_arrival: None,
-            condition: String::new(),
-        };
+        let mut pointer = BatchPointer::default();
+        pointer.batch.shard_id = "s".into();
+        pointer.batch.start_sequence_number = "1".into();
+        pointer.batch.end_sequence_number = "2".into();
+        pointer.batch.batch_size = 2;
+        pointer.batch.stream_arn = "arn:aws:kinesis:eu-west-1:1:stream/mystack-events".into();
         assert_eq!(stream_of(&pointer).as_deref(), Some("mystack-events"));
     }
 }

@@ -15,8 +15,8 @@ use std::io::IsTerminal;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use httpclient::HttpClient;
 use generate::{Generator, Kind};
+use httpclient::HttpClient;
 use summary::{Outcome, Summary, Tally};
 use tokio::sync::{Mutex, Semaphore};
 use wire::{Batcher, Format, Item, Sender};

@@ -4,13 +4,13 @@
 use std::collections::BTreeMap;
 
 use hdrhistogram::Histogram;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The first few failures shown in the summary.
 const FAILURES_SHOWN: usize = 3;
 
 /// Figures of one target (the stream, or one topic).
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct TargetSummary {
     /// Requests sent.
     pub requests: u64,
@@ -22,8 +22,8 @@ pub struct TargetSummary {
     pub latency_ms: BTreeMap<String, f64>,
 }
 
-/// The outcome of a run.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+/// The outcome of a run: `--json` prints it as it is, and scripts read it back.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Summary {
     /// Requests sent (first attempts; re-sent entries are counted in `records_retried`).
     pub sent: u64,
@@ -260,47 +260,4 @@ impl Tally {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn outcome(target: &str, status: u16, records: u64, failed: u64) -> Outcome {
-        Outcome {
-            target: target.into(),
-            records,
-            first: Ok((status, "body".into())),
-            failed,
-            retried: 0,
-            latency_micros: 1000,
-        }
-    }
-
-    #[test]
-    fn summary_judges_success_and_splits_by_target() {
-        let mut tally = Tally::new().unwrap();
-        tally.add(outcome("t.pin", 200, 2, 0)).unwrap();
-        tally.add(outcome("t.geo", 200, 3, 0)).unwrap();
-        let summary = tally.summary(2, 1.0);
-        assert!(summary.all_ok());
-        assert_eq!(summary.records, 5);
-        assert_eq!(summary.targets["t.geo"].records, 3);
-        assert!(summary.text().contains("status 200: 2"));
-        assert!(summary.text().contains("t.pin: 2 records in 1 requests"));
-
-        tally.add(outcome("t.pin", 200, 2, 1)).unwrap();
-        let summary = tally.summary(3, 1.0);
-        assert!(!summary.all_ok(), "a record that failed under a 200 is a failure");
-        assert_eq!(summary.targets["t.pin"].failed, 1);
-        assert!(summary.first_failures[0].contains("1 records not stored"));
-
-        let mut tally = Tally::new().unwrap();
-        tally.add(outcome("s", 403, 1, 1)).unwrap();
-        assert!(!tally.summary(1, 1.0).all_ok());
-        let mut tally = Tally::new().unwrap();
-        let mut lost = outcome("s", 200, 1, 1);
-        lost.first = Err("refused".into());
-        tally.add(lost).unwrap();
-        let summary = tally.summary(1, 1.0);
-        assert_eq!(summary.transport_errors, 1);
-        assert!(!summary.all_ok());
-    }
-}
+mod tests;

@@ -2,24 +2,24 @@
 //! failed: the authorizer's 401 and 403, a submit answered 200 with a sequence number, that record
 //! read back from the stream byte for byte (which also settles how the HTTP API's Kinesis-PutRecord
 //! integration maps `Data`), the item in DynamoDB with its numbers exact, and a poison record in the
-//! dead-letter queue; and, when the stack serves `/topics`, a refused traversal and one record
-//! produced ([`topics`]). What it adds it removes again (its item, its dead-letter message; a Kafka
-//! record cannot be removed: it is one 5-byte value keyed by the smoke id).
+//! dead-letter queue ([`poison`]); and, when the stack serves `/topics`, a refused traversal and one
+//! record produced ([`topics`]). What it adds it removes again (its item, its dead-letter message; a
+//! Kafka record cannot be removed: it is one 5-byte value keyed by the smoke id).
 
+mod poison;
 mod stored;
 mod topics;
 
 use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
-use httpclient::HttpClient;
 use aws_sdk_dynamodb::types::AttributeValue;
 use aws_sdk_kinesis::types::ShardIteratorType;
 use clients::Document;
 use clients::SecretStore as _;
 use clients::store::sdk::SecretsManagerStore;
 use clients::store::{CURRENT, VersionRef};
-use serde_json::Value as Json;
+use httpclient::HttpClient;
 
 use crate::aws::{Aws, DEFAULT_USERNAME, Endpoints, LOCAL_API, LOCAL_SECRET, LOCAL_STREAM, LOCAL_TABLE};
 
@@ -263,7 +263,7 @@ async fn smoke(target: &Target, sdk: &aws_config::SdkConfig, timeout: Duration) 
         name: "poison",
         result: match poison_sequence {
             None => Err("the poison submit was not accepted (expected 200: the stream takes any body)".into()),
-            Some(seq) => wait_for_poison(sdk, &target.queue_url, &seq, timeout).await,
+            Some(seq) => poison::wait_for_poison(sdk, &target.queue_url, &seq, timeout).await,
         },
     });
     let _ = dynamodb
@@ -366,55 +366,5 @@ async fn wait_for_item(
         "the item {id} did not appear in {table} within {} s: is the consumer running and its event source mapping enabled? (look at its logs and the dead-letter queue){}",
         timeout.as_secs(),
         last_error.map(|e| format!("; last error: {e}")).unwrap_or_default()
-    ))
-}
-
-async fn wait_for_poison(
-    sdk: &aws_config::SdkConfig,
-    queue_url: &str,
-    sequence: &str,
-    timeout: Duration,
-) -> Result<String, String> {
-    let sqs = aws_sdk_sqs::Client::new(sdk);
-    let started = Instant::now();
-    while started.elapsed() < timeout {
-        let answer = sqs
-            .receive_message()
-            .queue_url(queue_url)
-            .max_number_of_messages(10)
-            .visibility_timeout(5)
-            .wait_time_seconds(1)
-            .send()
-            .await
-            .map_err(|e| format!("reading the queue ({})", aws_sdk_sqs::error::DisplayErrorContext(&e)))?;
-        for message in answer.messages() {
-            let body: Json = serde_json::from_str(message.body().unwrap_or_default()).unwrap_or(Json::Null);
-            let receipt = message.receipt_handle().unwrap_or_default();
-            if body["kind"] == "poison" && body["sequenceNumber"] == sequence {
-                let _ = sqs
-                    .delete_message()
-                    .queue_url(queue_url)
-                    .receipt_handle(receipt)
-                    .send()
-                    .await;
-                return Ok(format!(
-                    "a poison message ({}) after {:.1} s",
-                    body["reason"].as_str().unwrap_or("?"),
-                    started.elapsed().as_secs_f64()
-                ));
-            }
-            // Not ours: visible again at once for whoever owns it.
-            let _ = sqs
-                .change_message_visibility()
-                .queue_url(queue_url)
-                .receipt_handle(receipt)
-                .visibility_timeout(0)
-                .send()
-                .await;
-        }
-    }
-    Err(format!(
-        "no poison message for sequence {sequence} in the dead-letter queue within {} s",
-        timeout.as_secs()
     ))
 }

@@ -4,6 +4,7 @@
 //! The emulator never outlives the test process (see `motoserver`). Tests share it and isolate
 //! themselves with unique resource names ([`unique_name`]).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test may panic: that is a failed test with its message
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;

@@ -72,7 +72,7 @@ impl Gateway {
         }
         if let Some(violation) = record_violation(&partition_key, &data) {
             if self.access_log {
-                println!("[gateway] Kinesis would refuse the record: {violation}");
+                tracing::warn!("[gateway] Kinesis would refuse the record: {violation}");
             }
             return internal_error();
         }
@@ -99,7 +99,7 @@ impl Gateway {
             }
             Err(error) => {
                 if self.access_log {
-                    println!(
+                    tracing::warn!(
                         "[gateway] PutRecord failed: {}",
                         aws_sdk_kinesis::error::DisplayErrorContext(&error)
                     );

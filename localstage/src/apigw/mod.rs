@@ -54,7 +54,7 @@ pub struct Gateway {
     pub data_as_base64: bool,
     /// Authorizer verdicts by identity-source values.
     pub cache: AuthorizerCache,
-    /// Print one access line per request.
+    /// Log one access line per request (a `tracing` event), and why a request failed with a 500.
     pub access_log: bool,
 }
 
@@ -129,7 +129,7 @@ async fn handle(
         }
     };
     if gateway.access_log {
-        println!(
+        tracing::info!(
             "[gateway] {method} {} {} user={} {}ms",
             uri.path(),
             response.status().as_u16(),

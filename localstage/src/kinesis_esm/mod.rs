@@ -60,7 +60,7 @@ pub struct EventSourceMapping {
     pub on_failure_url: Option<String>,
     /// Every delivery so far (tests and the banner read it).
     pub deliveries: Arc<Mutex<Vec<Delivery>>>,
-    /// Print one line per delivery.
+    /// Log one line per delivery (a `tracing` event).
     pub log: bool,
 }
 
@@ -99,7 +99,7 @@ impl EventSourceMapping {
 
     fn record(&self, shard_id: &str, batch_size: usize, event_bytes: usize, outcome: &'static str) {
         if self.log {
-            println!("[mapping] {shard_id}: batch of {batch_size} record(s): {outcome}");
+            tracing::info!("[mapping] {shard_id}: batch of {batch_size} record(s): {outcome}");
         }
         self.deliveries.lock().push(Delivery {
             shard_id: shard_id.to_string(),

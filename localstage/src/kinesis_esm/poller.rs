@@ -192,7 +192,7 @@ impl EventSourceMapping {
         );
         let shard_id = &source.shard_id;
         let Some(url) = &self.on_failure_url else {
-            println!(
+            tracing::warn!(
                 "[mapping] {shard_id}: batch discarded ({}), no on-failure destination",
                 condition.as_str()
             );
@@ -206,7 +206,7 @@ impl EventSourceMapping {
             .send()
             .await
         {
-            println!(
+            tracing::warn!(
                 "[mapping] {shard_id}: on-failure record could not be sent: {}",
                 aws_sdk_sqs::error::DisplayErrorContext(&e)
             );

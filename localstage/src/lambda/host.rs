@@ -1,70 +1,48 @@
 //! One function: its Runtime API server and its process. A process that crashes or exceeds the
-//! function's timeout is killed and replaced on the next invocation, as Lambda does.
+//! function's timeout is killed and replaced on the next invocation, as Lambda does. Invocations
+//! reach the process through the [`super::handoff`]; the Runtime API server stops with
+//! [`FunctionHost::shut_down`].
 
-use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::process::Stdio;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, Instant, SystemTime};
 
 use bytes::Bytes;
 use parking_lot::Mutex;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::Command;
-use tokio::sync::{Notify, oneshot};
+use tokio::sync::{oneshot, watch};
+use tokio::task::JoinHandle;
 
-use super::report::{self, Report, Status, peak_rss_mb};
-use super::runtime_api::{self, epoch_ms};
+use super::handoff::{Handoff, InFlight};
+use super::logs::FunctionLogs;
+use super::report::{Report, Status};
+use super::runtime_api::{self, Runtime};
 use super::{FunctionConfig, FunctionError, Outcome, error_body};
-
-/// An invocation waiting for the process to ask for it.
-struct Pending {
-    request_id: String,
-    payload: Bytes,
-    deadline_ms: u64,
-    generation: u64,
-    reply: oneshot::Sender<Outcome>,
-}
-
-/// The invocation the process is working on.
-struct InFlight {
-    request_id: String,
-    generation: u64,
-    started: Instant,
-    init: Option<Duration>,
-    reply: oneshot::Sender<Outcome>,
-}
-
-/// What the Runtime API hands the process on `next`.
-pub(crate) struct Invocation {
-    pub(crate) request_id: String,
-    pub(crate) payload: Bytes,
-    pub(crate) deadline_ms: u64,
-}
 
 #[derive(Default)]
 struct ProcessState {
     generation: u64,
     pid: Option<u32>,
-    spawned_at: Option<Instant>,
-    init: Option<Duration>,
-    init_reported: bool,
     kill: Option<oneshot::Sender<()>>,
+}
+
+/// The function's Runtime API server, stopped with the host ([`FunctionHost::shut_down`]).
+struct RuntimeServer {
+    stop: watch::Sender<bool>,
+    task: Mutex<Option<JoinHandle<()>>>,
 }
 
 struct Inner {
     config: FunctionConfig,
     runtime_addr: SocketAddr,
-    slot: Mutex<Option<Pending>>,
-    available: Notify,
-    in_flight: Mutex<Option<InFlight>>,
+    handoff: Arc<Handoff>,
+    logs: Arc<FunctionLogs>,
+    server: RuntimeServer,
     process: Mutex<ProcessState>,
     one_at_a_time: tokio::sync::Mutex<()>,
-    reports: Mutex<Vec<Report>>,
-    logs: Mutex<VecDeque<String>>,
     invocations: AtomicU64,
-    log_to_stdout: bool,
 }
 
 /// One function: its Runtime API server and its process.
@@ -73,37 +51,45 @@ pub struct FunctionHost {
     inner: Arc<Inner>,
 }
 
-const LOG_LINES_KEPT: usize = 20_000;
-
 /// How the process ended when it was stopped on purpose.
 const KILLED: &str = "killed";
 
 impl FunctionHost {
     /// Serves the function's Runtime API on a free loopback port. The process starts on the first
-    /// invocation.
-    pub async fn start(config: FunctionConfig, log_to_stdout: bool) -> std::io::Result<FunctionHost> {
+    /// invocation. `emit_logs`: the function's log lines are also `tracing` events (INFO).
+    pub async fn start(config: FunctionConfig, emit_logs: bool) -> std::io::Result<FunctionHost> {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let runtime_addr = listener.local_addr()?;
-        let host = FunctionHost {
+        let handoff = Arc::new(Handoff::default());
+        let logs = Arc::new(FunctionLogs::new(&config, emit_logs));
+        let app = runtime_api::router(Runtime {
+            handoff: Arc::clone(&handoff),
+            logs: Arc::clone(&logs),
+            arn: config.arn.clone(),
+        });
+        let (stop, mut stopping) = watch::channel(false);
+        let task = tokio::spawn(async move {
+            let _ = axum::serve(listener, app)
+                .with_graceful_shutdown(async move {
+                    let _ = stopping.changed().await;
+                })
+                .await;
+        });
+        Ok(FunctionHost {
             inner: Arc::new(Inner {
                 config,
                 runtime_addr,
-                slot: Mutex::new(None),
-                available: Notify::new(),
-                in_flight: Mutex::new(None),
+                handoff,
+                logs,
+                server: RuntimeServer {
+                    stop,
+                    task: Mutex::new(Some(task)),
+                },
                 process: Mutex::new(ProcessState::default()),
                 one_at_a_time: tokio::sync::Mutex::new(()),
-                reports: Mutex::new(Vec::new()),
-                logs: Mutex::new(VecDeque::new()),
                 invocations: AtomicU64::new(0),
-                log_to_stdout,
             }),
-        };
-        let app = runtime_api::router(host.clone());
-        tokio::spawn(async move {
-            let _ = axum::serve(listener, app).await;
-        });
-        Ok(host)
+        })
     }
 
     /// The function's configuration.
@@ -118,23 +104,16 @@ impl FunctionHost {
 
     /// Every report so far (whether or not the logging config writes them).
     pub fn reports(&self) -> Vec<Report> {
-        self.inner.reports.lock().clone()
+        self.inner.logs.reports()
     }
 
     /// The function's recent log lines (stdout and stderr, and the platform records).
     pub fn logs(&self) -> Vec<String> {
-        self.inner.logs.lock().iter().cloned().collect()
+        self.inner.logs.lines()
     }
 
-    pub(crate) fn log(&self, line: String) {
-        if self.inner.log_to_stdout {
-            println!("[{}] {line}", self.inner.config.binary);
-        }
-        let mut logs = self.inner.logs.lock();
-        if logs.len() == LOG_LINES_KEPT {
-            logs.pop_front();
-        }
-        logs.push_back(line);
+    fn log(&self, line: String) {
+        self.inner.logs.line(line);
     }
 
     /// Invokes the function synchronously, as Lambda's `Invoke` with `RequestResponse` does.
@@ -156,15 +135,10 @@ impl FunctionHost {
         };
         let request_id = uuid::Uuid::new_v4().to_string();
         let timeout = self.inner.config.timeout;
-        let (reply, answer) = oneshot::channel();
-        *self.inner.slot.lock() = Some(Pending {
-            request_id: request_id.clone(),
-            payload,
-            deadline_ms: epoch_ms(SystemTime::now() + timeout),
-            generation,
-            reply,
-        });
-        self.inner.available.notify_waiters();
+        let answer = self
+            .inner
+            .handoff
+            .offer(request_id.clone(), payload, timeout, generation);
         match tokio::time::timeout(timeout, answer).await {
             Ok(Ok(outcome)) => outcome,
             Ok(Err(_)) => Outcome::Error(
@@ -173,8 +147,7 @@ impl FunctionHost {
             ),
             Err(_) => {
                 // Lambda stops the execution environment of a timed-out invocation.
-                self.inner.slot.lock().take();
-                let in_flight = self.inner.in_flight.lock().take();
+                let in_flight = self.inner.handoff.withdraw();
                 if let Some(in_flight) = in_flight {
                     self.report(&in_flight, Status::Timeout);
                 }
@@ -189,6 +162,22 @@ impl FunctionHost {
     /// Stops the function's process, if one runs.
     pub fn stop(&self) {
         self.kill_process();
+    }
+
+    /// Stops the function for good: its process, its Runtime API server, and any `next` request
+    /// still waiting there. [`FunctionHost::runtime_api_stopped`] waits for the server to finish.
+    pub fn shut_down(&self) {
+        self.inner.handoff.close();
+        self.kill_process();
+        let _ = self.inner.server.stop.send(true);
+    }
+
+    /// Waits for the Runtime API server to finish, once [`FunctionHost::shut_down`] stopped it.
+    pub async fn runtime_api_stopped(&self) {
+        let task = self.inner.server.task.lock().take();
+        if let Some(task) = task {
+            let _ = task.await;
+        }
     }
 
     fn kill_process(&self) {
@@ -216,13 +205,14 @@ impl FunctionHost {
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .kill_on_drop(true);
-        let mut child = command.spawn()?;
-        process.generation += 1;
-        let generation = process.generation;
+        let generation = process.generation + 1;
+        let mut child = self.inner.handoff.begin(generation, || {
+            let child = command.spawn()?;
+            let pid = child.id();
+            Ok((child, pid))
+        })?;
+        process.generation = generation;
         process.pid = child.id();
-        process.spawned_at = Some(Instant::now());
-        process.init = None;
-        process.init_reported = false;
         let (kill, killed) = oneshot::channel::<()>();
         process.kill = Some(kill);
         drop(process);
@@ -269,115 +259,25 @@ impl FunctionHost {
             }
         }
         let body = error_body("Runtime.ExitError", &format!("RequestId: the runtime exited: {status}"));
-        let in_flight = self
-            .inner
-            .in_flight
-            .lock()
-            .take_if(|current| current.generation == generation);
+        let in_flight = self.inner.handoff.take_in_flight_of(generation);
         if let Some(in_flight) = in_flight {
             self.report(&in_flight, Status::Error);
-            let _ = in_flight
-                .reply
-                .send(Outcome::Error(FunctionError::Unhandled, body.clone()));
+            in_flight.reply(Outcome::Error(FunctionError::Unhandled, body.clone()));
         }
         // An invocation meant for this process that it never picked up (it died during init).
-        let pending = self
-            .inner
-            .slot
-            .lock()
-            .take_if(|pending| pending.generation == generation);
-        if let Some(pending) = pending {
-            let _ = pending.reply.send(Outcome::Error(FunctionError::Unhandled, body));
-        }
+        self.inner
+            .handoff
+            .fail_pending_of(generation, Outcome::Error(FunctionError::Unhandled, body));
         // Wake any `next` request left over from this process, so it ends.
-        self.inner.available.notify_waiters();
+        self.inner.handoff.wake();
         if status != KILLED && !status.contains("exit status: 0") {
             self.log(format!("process exited: {status}"));
         }
     }
 
-    /// Waits for the next invocation of the current process (the Runtime API's `next`); `None` when
-    /// the process that asked is gone.
-    pub(crate) async fn next_invocation(&self) -> Option<Invocation> {
-        let inner = &self.inner;
-        let generation = {
-            let mut process = inner.process.lock();
-            if process.init.is_none()
-                && let Some(spawned) = process.spawned_at
-            {
-                process.init = Some(spawned.elapsed());
-            }
-            process.generation
-        };
-        let pending = loop {
-            let notified = inner.available.notified();
-            if let Some(pending) = inner.slot.lock().take_if(|p| p.generation == generation) {
-                break pending;
-            }
-            if inner.process.lock().generation != generation {
-                return None;
-            }
-            notified.await;
-        };
-        let init = {
-            let mut process = inner.process.lock();
-            if process.init_reported {
-                None
-            } else {
-                process.init_reported = true;
-                process.init
-            }
-        };
-        if let Some(start) = report::start_record(&pending.request_id, &inner.config.logging) {
-            self.log(start);
-        }
-        *inner.in_flight.lock() = Some(InFlight {
-            request_id: pending.request_id.clone(),
-            generation,
-            started: Instant::now(),
-            init,
-            reply: pending.reply,
-        });
-        Some(Invocation {
-            request_id: pending.request_id,
-            payload: pending.payload,
-            deadline_ms: pending.deadline_ms,
-        })
-    }
-
     /// Records (and, as the logging config says, writes) the report of an invocation.
     fn report(&self, in_flight: &InFlight, status: Status) {
         let pid = self.inner.process.lock().pid;
-        let report = Report {
-            request_id: in_flight.request_id.clone(),
-            duration: in_flight.started.elapsed(),
-            memory_size_mb: self.inner.config.memory_mb,
-            max_memory_used_mb: pid.and_then(peak_rss_mb).unwrap_or(0),
-            init_duration: in_flight.init,
-            status,
-        };
-        if let Some(record) = report::report_record(&report, &self.inner.config.logging) {
-            self.log(record);
-        }
-        self.inner.reports.lock().push(report);
-    }
-
-    /// The process answered an invocation (`response` or `error`).
-    pub(crate) fn complete(&self, request_id: &str, outcome: Outcome) -> axum::http::StatusCode {
-        let in_flight = self
-            .inner
-            .in_flight
-            .lock()
-            .take_if(|current| current.request_id == request_id);
-        let Some(in_flight) = in_flight else {
-            return axum::http::StatusCode::BAD_REQUEST;
-        };
-        let status = match outcome {
-            Outcome::Response(_) => Status::Success,
-            Outcome::Error(..) => Status::Error,
-        };
-        self.report(&in_flight, status);
-        let _ = in_flight.reply.send(outcome);
-        axum::http::StatusCode::ACCEPTED
+        self.inner.logs.report(in_flight, pid, status);
     }
 }

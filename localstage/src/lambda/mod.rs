@@ -1,10 +1,13 @@
 //! Lambda, emulated: each function runs as one process (one execution environment, one invocation
 //! at a time) polling its own Runtime API ([`runtime_api`]); [`host::FunctionHost`] starts, times out
-//! and replaces the process as Lambda does; [`invoke_api`] is the standard invoke endpoint;
+//! and replaces the process as Lambda does; the two meet in the invocation hand-off ([`handoff`]) and
+//! write to the function's logs ([`logs`]); [`invoke_api`] is the standard invoke endpoint;
 //! [`report`] writes the platform records.
 
+mod handoff;
 pub mod host;
 pub mod invoke_api;
+mod logs;
 pub mod report;
 pub mod runtime_api;
 

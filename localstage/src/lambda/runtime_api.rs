@@ -1,7 +1,9 @@
 //! The Lambda Runtime API a function's process polls: `GET /2018-06-01/runtime/invocation/next`,
-//! then `.../{id}/response` or `.../{id}/error`; `.../init/error` when its init fails.
+//! then `.../{id}/response` or `.../{id}/error`; `.../init/error` when its init fails. It serves
+//! from the function's [`Handoff`] and writes to its [`FunctionLogs`]; the host starts it and stops it.
 
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::sync::Arc;
+use std::time::SystemTime;
 
 use axum::Router;
 use axum::extract::{Path, State};
@@ -10,7 +12,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use bytes::Bytes;
 
-use super::host::FunctionHost;
+use super::handoff::{Handoff, epoch_ms};
+use super::logs::FunctionLogs;
+use super::report::Status;
 use super::{FunctionError, Outcome};
 
 /// The invocation's request id.
@@ -22,13 +26,19 @@ pub const INVOKED_FUNCTION_ARN: HeaderName = HeaderName::from_static("lambda-run
 /// The X-Ray trace header.
 pub const TRACE_ID: HeaderName = HeaderName::from_static("lambda-runtime-trace-id");
 
-/// Milliseconds since the epoch.
-pub(crate) fn epoch_ms(at: SystemTime) -> u64 {
-    at.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
+/// What the Runtime API of one function serves from.
+#[derive(Clone)]
+pub(crate) struct Runtime {
+    /// Where invocations wait for the process and answers go back.
+    pub(crate) handoff: Arc<Handoff>,
+    /// Where the platform records and init errors go.
+    pub(crate) logs: Arc<FunctionLogs>,
+    /// The function's ARN (`Lambda-Runtime-Invoked-Function-Arn`).
+    pub(crate) arn: String,
 }
 
 /// The Runtime API of one function.
-pub fn router(host: FunctionHost) -> Router {
+pub(crate) fn router(runtime: Runtime) -> Router {
     Router::new()
         .route("/2018-06-01/runtime/invocation/next", get(next))
         .route("/2018-06-01/runtime/invocation/{id}/response", post(response))
@@ -38,14 +48,15 @@ pub fn router(host: FunctionHost) -> Router {
         .layer(axum::extract::DefaultBodyLimit::max(
             super::invoke_api::MAX_PAYLOAD_BYTES,
         ))
-        .with_state(host)
+        .with_state(runtime)
 }
 
-async fn next(State(host): State<FunctionHost>) -> Response {
-    let Some(invocation) = host.next_invocation().await else {
-        // A request left over from a process that is gone.
+async fn next(State(runtime): State<Runtime>) -> Response {
+    let Some(invocation) = runtime.handoff.next().await else {
+        // A request left over from a process that is gone (or from before the shutdown).
         return StatusCode::GONE.into_response();
     };
+    runtime.logs.start(&invocation.request_id);
     let mut headers = HeaderMap::new();
     let mut set = |name: HeaderName, value: String| {
         if let Ok(value) = HeaderValue::from_str(&value) {
@@ -54,7 +65,7 @@ async fn next(State(host): State<FunctionHost>) -> Response {
     };
     set(REQUEST_ID, invocation.request_id);
     set(DEADLINE_MS, invocation.deadline_ms.to_string());
-    set(INVOKED_FUNCTION_ARN, host.config().arn.clone());
+    set(INVOKED_FUNCTION_ARN, runtime.arn.clone());
     let trace = uuid::Uuid::new_v4().simple().to_string();
     set(
         TRACE_ID,
@@ -69,15 +80,31 @@ async fn next(State(host): State<FunctionHost>) -> Response {
     (StatusCode::OK, headers, invocation.payload).into_response()
 }
 
-async fn response(State(host): State<FunctionHost>, Path(id): Path<String>, body: Bytes) -> StatusCode {
-    host.complete(&id, Outcome::Response(body))
+async fn response(State(runtime): State<Runtime>, Path(id): Path<String>, body: Bytes) -> StatusCode {
+    complete(&runtime, &id, Outcome::Response(body))
 }
 
-async fn error(State(host): State<FunctionHost>, Path(id): Path<String>, body: Bytes) -> StatusCode {
-    host.complete(&id, Outcome::Error(FunctionError::Handled, body))
+async fn error(State(runtime): State<Runtime>, Path(id): Path<String>, body: Bytes) -> StatusCode {
+    complete(&runtime, &id, Outcome::Error(FunctionError::Handled, body))
 }
 
-async fn init_error(State(host): State<FunctionHost>, body: Bytes) -> StatusCode {
-    host.log(format!("init error: {}", String::from_utf8_lossy(&body)));
+/// The process answered an invocation: its report, then the outcome back to `invoke`.
+fn complete(runtime: &Runtime, request_id: &str, outcome: Outcome) -> StatusCode {
+    let Some(in_flight) = runtime.handoff.complete(request_id) else {
+        return StatusCode::BAD_REQUEST;
+    };
+    let status = match outcome {
+        Outcome::Response(_) => Status::Success,
+        Outcome::Error(..) => Status::Error,
+    };
+    runtime.logs.report(&in_flight, runtime.handoff.pid(), status);
+    in_flight.reply(outcome);
+    StatusCode::ACCEPTED
+}
+
+async fn init_error(State(runtime): State<Runtime>, body: Bytes) -> StatusCode {
+    runtime
+        .logs
+        .line(format!("init error: {}", String::from_utf8_lossy(&body)));
     StatusCode::ACCEPTED
 }

@@ -1,6 +1,8 @@
 //! Shared by the proxy's tests: configuration, requests as API Gateway sends them, and reading the
-//! answers.
+//! answers; [`routes`] holds what the route tests (`routes_*.rs`) share besides.
 #![allow(dead_code)] // each test file takes a different subset
+
+pub mod routes;
 
 use std::collections::HashMap;
 use std::time::{Duration, SystemTime};

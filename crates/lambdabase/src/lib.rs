@@ -1,0 +1,12 @@
+//! What every function shares at start and in its retry loops.
+//!
+//! Each Lambda function starts the same way: [`logging::init`], its typed configuration read once
+//! through an [`Env`], its SDK clients built once; and each retry loop waits the same way: a
+//! [`Backoff`] with jitter. One copy of each, so the functions differ only where they really do.
+
+pub mod backoff;
+pub mod env;
+pub mod logging;
+
+pub use backoff::Backoff;
+pub use env::{Env, EnvError};
