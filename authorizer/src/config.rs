@@ -61,7 +61,7 @@ impl Config {
         let previous_grace = env
             .number_of("PREVIOUS_GRACE_MINUTES", "minutes", PREVIOUS_GRACE_MINUTES)?
             .map_or(DEFAULT_PREVIOUS_GRACE, |minutes| Duration::from_secs(minutes * 60));
-        let metrics_namespace = env.metrics_namespace()?;
+        let metrics_namespace = env.metrics_namespace("METRICS_NAMESPACE")?;
         let topic_policy = env.parsed_or(
             "KAFKA_TOPIC_PATTERN",
             "*",

@@ -6,7 +6,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test may panic: that is a failed test with its message
 use authorizer::handler::METRICS_SERVICE;
 use authorizer::{Authorizer, CachePolicy, CredentialCache, SecretsManagerSource, SystemClock};
-use emf::{MemorySink, Metrics, Namespace};
+use emf::{Document, MemorySink, Metrics, Namespace};
 use serde_json::{Value, json};
 
 fn event(authorization: Option<&str>) -> Value {
@@ -119,25 +119,26 @@ async fn decisions_are_logged_without_secrets() {
     let (client_records, service_records): (Vec<_>, Vec<_>) = sink
         .lines()
         .into_iter()
-        .zip(sink.records())
-        .partition(|(_, record)| record.get("client").is_some());
+        .zip(sink.documents().expect("EMF documents"))
+        .partition(|(_, record)| record.members.contains_key("client"));
     assert_eq!(client_records.len(), 1, "{client_records:?}");
     let client = &client_records[0].1;
-    assert_eq!(client["client"], USERNAME);
+    assert_eq!(client.dimension("client"), Some(USERNAME));
     assert_eq!(
-        client["_aws"]["CloudWatchMetrics"][0]["Dimensions"],
-        json!([["service", "client"]])
+        client.directive().map(|directive| &directive.dimensions),
+        Some(&vec![vec!["service".to_string(), "client".to_string()]])
     );
-    assert_eq!([&client["Allowed"], &client["Denied"]], [1, 0]);
-    let (lines, records): (Vec<String>, Vec<Value>) = service_records.into_iter().unzip();
+    assert_eq!([client.value("Allowed"), client.value("Denied")], [Some(1), Some(0)]);
+    let (lines, records): (Vec<String>, Vec<Document>) = service_records.into_iter().unzip();
     assert_eq!(records.len(), 5, "{lines:?}");
     for (line, record) in lines.iter().zip(&records) {
         assert!(!line.contains('\n'));
-        assert_eq!(record["service"], "authorizer");
-        let directive = &record["_aws"]["CloudWatchMetrics"][0];
-        assert_eq!(directive["Namespace"], "streamgate-test");
-        assert_eq!(directive["Dimensions"], json!([["service"]]));
-        assert!(record["_aws"]["Timestamp"].is_u64());
+        assert_eq!(record.service, "authorizer");
+        let directive = record.directive().expect("a metric directive");
+        assert_eq!(directive.namespace, "streamgate-test");
+        assert_eq!(directive.dimensions, vec![vec!["service".to_string()]]);
+        // `Timestamp` reads as a u64 or the line is no Document: a real time, after 1970.
+        assert!(record.metadata.timestamp > 0);
         assert!(!logs.contains(line.as_str()), "EMF records bypass the tracing log");
         for forbidden in [PASSWORD, WRONG_PASSWORD, USERNAME, &good] {
             assert!(!line.contains(forbidden), "{line}");
@@ -145,7 +146,7 @@ async fn decisions_are_logged_without_secrets() {
     }
     let counts: Vec<[u64; 4]> = records
         .iter()
-        .map(|r| ["Allowed", "Denied", "SecretFetches", "CacheHits"].map(|m| r[m].as_u64().expect(m)))
+        .map(|r| ["Allowed", "Denied", "SecretFetches", "CacheHits"].map(|m| r.value(m).expect(m)))
         .collect();
     assert_eq!(
         counts,

@@ -47,7 +47,7 @@ impl Config {
                 MIN_MESSAGE_BYTES..=MAX_MESSAGE_BYTES,
             )?
             .unwrap_or(MAX_MESSAGE_BYTES);
-        let metrics_namespace = env.metrics_namespace()?;
+        let metrics_namespace = env.metrics_namespace("METRICS_NAMESPACE")?;
         Ok(Config {
             table_name: env.required("TABLE_NAME")?,
             dead_letter_queue_url: env.required("DEAD_LETTER_QUEUE_URL")?,

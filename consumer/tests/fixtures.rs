@@ -8,6 +8,7 @@ use consumer::event::{BatchRecord, read_event};
 use consumer::item::{ARRIVAL_ATTRIBUTE, SEQUENCE_ATTRIBUTE};
 use consumer::record::{Origin, Poison, to_item};
 use consumer::{Consumer, MemorySink, MemoryStore};
+use deadletter::Kind;
 use serde_json::Value;
 use serde_json::value::RawValue;
 
@@ -120,7 +121,9 @@ async fn lenient_batch_writes_both_items_with_exact_arrival_times() {
 async fn one_malformed_record_is_dead_lettered_and_the_others_are_written() {
     let mut event: Value = serde_json::from_str(&fixture("consumer-kinesis-valid.json")).expect("JSON");
     event["Records"][1]["kinesis"]["data"] = serde_json::json!(5);
-    let malformed_sequence = event["Records"][1]["kinesis"]["sequenceNumber"].clone();
+    let malformed_sequence = event["Records"][1]["kinesis"]["sequenceNumber"]
+        .as_str()
+        .map(str::to_owned);
     // aws_lambda_events alone refuses the whole event for this one record.
     assert!(serde_json::from_value::<aws_lambda_events::event::kinesis::KinesisEvent>(event.clone()).is_err());
 
@@ -131,20 +134,24 @@ async fn one_malformed_record_is_dead_lettered_and_the_others_are_written() {
     let mut keys: Vec<&str> = items.keys().map(String::as_str).collect();
     keys.sort_unstable();
     assert_eq!(keys, vec!["pin-7528", "user-7528"]);
-    let messages = consumer.dead_letters().json();
+    let messages = consumer.dead_letters().poison();
     assert_eq!(messages.len(), 1);
     let message = &messages[0];
-    assert_eq!(message["kind"], "poison");
-    assert_eq!(message["reason"], "unreadable_record");
-    assert_eq!(message["sequenceNumber"], malformed_sequence);
-    assert_eq!(message["partitionKey"], "geo-7528");
-    assert_eq!(message["shardId"], "shardId-000000000000");
+    assert_eq!(message.kind, Kind::Poison);
+    assert_eq!(message.reason, "unreadable_record");
+    assert!(malformed_sequence.is_some());
+    assert_eq!(message.sequence_number, malformed_sequence);
+    assert_eq!(message.partition_key.as_deref(), Some("geo-7528"));
+    assert_eq!(message.shard_id.as_deref(), Some("shardId-000000000000"));
     assert_eq!(
-        message["streamArn"],
-        "arn:aws:kinesis:us-east-1:123456789012:stream/streamgate-events"
+        message.stream_arn.as_deref(),
+        Some("arn:aws:kinesis:us-east-1:123456789012:stream/streamgate-events")
     );
-    assert_eq!(message["approximateArrivalTimestamp"], "2026-11-22T21:00:02.123Z");
-    assert_eq!(message["dataIncluded"], false);
+    assert_eq!(
+        message.approximate_arrival_timestamp.as_deref(),
+        Some("2026-11-22T21:00:02.123Z")
+    );
+    assert!(!message.data_included);
 }
 
 #[tokio::test]

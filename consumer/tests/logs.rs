@@ -9,7 +9,7 @@ mod support;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use consumer::handler::METRICS_SERVICE;
-use emf::{MemorySink, Metrics, Namespace};
+use emf::{Document, MemorySink, Metrics, Namespace};
 use serde_json::Value;
 use support::{Env, event, record, sequence};
 
@@ -53,15 +53,14 @@ async fn batch_summary_and_poison_lines_without_record_data() {
     let lines = sink.lines();
     assert_eq!(lines.len(), 1, "{lines:?}");
     assert!(!lines[0].contains(CANARY) && !lines[0].contains('\n'), "{}", lines[0]);
-    let emf: Value = serde_json::from_str(&lines[0]).expect("one JSON object");
-    let directive = &emf["_aws"]["CloudWatchMetrics"][0];
-    assert_eq!(directive["Namespace"], "streamgate-test");
-    assert_eq!(directive["Dimensions"], serde_json::json!([["service"]]));
-    let units: Vec<(&str, &str)> = directive["Metrics"]
-        .as_array()
-        .expect("metric definitions")
+    let emf = Document::parse(&lines[0]).expect("one EMF document");
+    let directive = emf.directive().expect("a metric directive");
+    assert_eq!(directive.namespace, "streamgate-test");
+    assert_eq!(directive.dimensions, vec![vec!["service".to_string()]]);
+    let units: Vec<(&str, &str)> = directive
+        .metrics
         .iter()
-        .map(|m| (m["Name"].as_str().unwrap(), m["Unit"].as_str().unwrap()))
+        .map(|m| (m.name.as_str(), m.unit.as_str()))
         .collect();
     assert_eq!(
         units,
@@ -74,7 +73,7 @@ async fn batch_summary_and_poison_lines_without_record_data() {
             ("OldestRecordAgeMs", "Milliseconds"),
         ]
     );
-    assert_eq!(emf["service"], "consumer");
+    assert_eq!(emf.service, "consumer");
     let counts = [
         "RecordsWritten",
         "RecordsStale",
@@ -82,16 +81,16 @@ async fn batch_summary_and_poison_lines_without_record_data() {
         "RecordsFailed",
         "BatchSize",
     ]
-    .map(|name| emf[name].as_u64().expect(name));
+    .map(|name| emf.value(name).expect(name));
     assert_eq!(counts, [1, 0, 2, 0, 3]);
     // The oldest record (n = 1) arrived at 1_795_381_200_001 ms; its age is taken on arrival of the batch.
     let oldest = 1_795_381_200_001;
-    let age = emf["OldestRecordAgeMs"].as_u64().expect("age");
+    let age = emf.value("OldestRecordAgeMs").expect("age");
     assert!(
         (millis(before) - oldest..=millis(after) - oldest).contains(&age),
         "{age}"
     );
-    let stamp = emf["_aws"]["Timestamp"].as_u64().expect("timestamp");
+    let stamp = emf.metadata.timestamp;
     assert!((millis(before)..=millis(after)).contains(&stamp));
 
     let logs = captured.text();
@@ -147,9 +146,9 @@ async fn unreadable_records_and_events_leave_no_data_in_the_logs() {
     let error = consumer.handle(&not_an_event).await.expect_err("not a Kinesis event");
     assert!(!error.to_string().contains(CANARY), "{error}");
     // A metrics record for the batch, none for the payload that is not one.
-    let records = sink.records();
-    assert_eq!(records.len(), 1, "{:?}", sink.lines());
-    let counts = ["RecordsWritten", "RecordsPoison", "BatchSize"].map(|name| records[0][name].as_u64().expect(name));
+    let documents = sink.documents().expect("EMF documents");
+    assert_eq!(documents.len(), 1, "{:?}", sink.lines());
+    let counts = ["RecordsWritten", "RecordsPoison", "BatchSize"].map(|name| documents[0].value(name).expect(name));
     assert_eq!(counts, [1, 1, 2]);
     assert!(!sink.lines()[0].contains(CANARY));
 
@@ -168,9 +167,6 @@ async fn unreadable_records_and_events_leave_no_data_in_the_logs() {
     drop(guard);
     let messages = env.drain_queue().await;
     assert_eq!(messages.len(), 1);
-    assert_eq!(messages[0]["reason"], "unreadable_record");
-    assert!(
-        messages[0]["detail"].as_str().unwrap().contains(CANARY),
-        "the dead-letter message says why"
-    );
+    assert_eq!(messages[0].reason, "unreadable_record");
+    assert!(messages[0].detail.contains(CANARY), "the dead-letter message says why");
 }

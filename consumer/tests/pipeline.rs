@@ -10,6 +10,7 @@ use std::collections::{BTreeSet, HashMap};
 use aws_lambda_events::event::kinesis::KinesisEventRecord;
 use aws_sdk_dynamodb::types::AttributeValue;
 use consumer::item::SEQUENCE_ATTRIBUTE;
+use deadletter::{Kind, PoisonMessage};
 use support::{Env, body, event, record, sequence};
 use testkit::{Fault, FaultProxy};
 
@@ -74,21 +75,18 @@ async fn mixed_batch_lands_exactly_and_replays_change_nothing() {
 
     let messages = env.drain_queue().await;
     assert_eq!(messages.len(), 100, "exactly the poison records");
-    let dead: BTreeSet<String> = messages
-        .iter()
-        .map(|m| m["sequenceNumber"].as_str().unwrap().to_string())
-        .collect();
+    let dead: BTreeSet<String> = messages.iter().map(|m| m.sequence_number.clone().unwrap()).collect();
     assert_eq!(dead, poison);
-    let reasons: BTreeSet<&str> = messages.iter().map(|m| m["reason"].as_str().unwrap()).collect();
+    let reasons: BTreeSet<&str> = messages.iter().map(|m| m.reason.as_str()).collect();
     assert_eq!(
         reasons,
         BTreeSet::from(["not_json", "not_an_object", "bad_number", "reserved_name", "not_utf8"])
     );
     for m in &messages {
-        assert_eq!(m["kind"], "poison");
-        assert_eq!(m["streamArn"], support::STREAM_ARN);
-        assert_eq!(m["dataIncluded"], true);
-        assert!(m["partitionKey"].as_str().unwrap().starts_with("evt-"));
+        assert_eq!(m.kind, Kind::Poison);
+        assert_eq!(m.stream_arn.as_deref(), Some(support::STREAM_ARN));
+        assert!(m.data_included);
+        assert!(m.partition_key.as_deref().unwrap().starts_with("evt-"));
     }
 
     // The same batch again (a retry, a bisection or a redrive): the table does not change.
@@ -100,7 +98,7 @@ async fn mixed_batch_lands_exactly_and_replays_change_nothing() {
         .drain_queue()
         .await
         .iter()
-        .map(|m| m["sequenceNumber"].as_str().unwrap().to_string())
+        .map(|m| m.sequence_number.clone().unwrap())
         .collect();
     assert_eq!(replayed, poison);
 }
@@ -162,8 +160,8 @@ async fn an_item_dynamodb_rejects_is_isolated_and_dead_lettered() {
     assert!(!items.contains_key("rejected"));
     let messages = env.drain_queue().await;
     assert_eq!(messages.len(), 1);
-    assert_eq!(messages[0]["reason"], "rejected_by_dynamodb");
-    assert_eq!(messages[0]["partitionKey"], "rejected");
+    assert_eq!(messages[0].reason, "rejected_by_dynamodb");
+    assert_eq!(messages[0].partition_key.as_deref(), Some("rejected"));
 }
 
 /// Runs the batch through the consumer, then redelivers as the event source mapping does (from the
@@ -274,7 +272,7 @@ async fn a_dead_letter_queue_outage_reports_the_poison_records_for_redelivery() 
         .drain_queue()
         .await
         .iter()
-        .map(|m| m["sequenceNumber"].as_str().unwrap().to_string())
+        .map(|m| m.sequence_number.clone().unwrap())
         .collect();
     assert_eq!(dead, poison);
 }
@@ -322,27 +320,27 @@ async fn large_poison_records_keep_their_data_in_calls_within_one_mib() {
         response.batch_item_failures
     );
     assert_eq!(env.items().await.len(), 1);
-    let messages: HashMap<String, serde_json::Value> = env
+    let messages: HashMap<String, PoisonMessage> = env
         .drain_queue()
         .await
         .into_iter()
-        .map(|m| (m["partitionKey"].as_str().unwrap().to_string(), m))
+        .map(|m| (m.partition_key.clone().unwrap(), m))
         .collect();
     assert_eq!(messages.len(), 4);
     for n in 0..3u8 {
         let message = &messages[&format!("large-{n}")];
-        assert_eq!(message["dataIncluded"], true);
+        assert!(message.data_included);
         let data = base64::Engine::decode(
             &base64::engine::general_purpose::STANDARD,
-            message["data"].as_str().unwrap(),
+            message.data.as_deref().unwrap(),
         )
         .unwrap();
         assert_eq!(data, large(b'a' + n), "the record's data, whole");
     }
     let omitted = &messages["too-large"];
-    assert_eq!(omitted["dataIncluded"], false);
-    assert_eq!(omitted["dataBytes"], 900 * 1024);
-    assert_eq!(omitted["sequenceNumber"], sequence(3));
+    assert!(!omitted.data_included);
+    assert_eq!(omitted.data_bytes, Some(900 * 1024));
+    assert_eq!(omitted.sequence_number, Some(sequence(3)));
 }
 
 #[tokio::test]
@@ -363,8 +361,8 @@ async fn an_unreadable_record_is_dead_lettered_and_the_rest_of_the_batch_lands()
     );
     let messages = env.drain_queue().await;
     assert_eq!(messages.len(), 1);
-    assert_eq!(messages[0]["reason"], "unreadable_record");
-    assert_eq!(messages[0]["sequenceNumber"], sequence(1));
-    assert_eq!(messages[0]["partitionKey"], "evt-1");
-    assert_eq!(messages[0]["shardId"], support::SHARD);
+    assert_eq!(messages[0].reason, "unreadable_record");
+    assert_eq!(messages[0].sequence_number, Some(sequence(1)));
+    assert_eq!(messages[0].partition_key.as_deref(), Some("evt-1"));
+    assert_eq!(messages[0].shard_id.as_deref(), Some(support::SHARD));
 }

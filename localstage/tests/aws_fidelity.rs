@@ -9,6 +9,7 @@ mod support;
 use std::time::Duration;
 
 use base64::Engine;
+use deadletter::{BatchPointer, PoisonMessage};
 use localstage::{Stage, StageError};
 use serde_json::Value;
 use support::{PASSWORD, USERNAME, failing_consumer_stage, queue_messages, stage, submit_url};
@@ -50,6 +51,14 @@ async fn announce_body(stage: &Stage, event_id: &str, length: usize) -> (u16, Va
     let status = text.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
     let body = text.split_once("\r\n\r\n").map_or("", |(_, body)| body);
     (status, serde_json::from_str(body).unwrap_or(Value::Null))
+}
+
+/// The queue's messages read as `T`, the one kind of dead-letter message the test expects.
+fn read_as<T: serde::de::DeserializeOwned>(messages: &[Value]) -> Vec<T> {
+    messages
+        .iter()
+        .map(|message| serde_json::from_value(message.clone()).unwrap_or_else(|e| panic!("{e}: {message}")))
+        .collect()
 }
 
 fn message(text: &str) -> Value {
@@ -200,10 +209,10 @@ async fn each_half_of_a_bisected_batch_is_retried_on_its_own() {
     assert_eq!(sizes, vec![4, 2, 1, 1, 2, 1, 1], "4 → 2+2 → 1+1 each");
     let messages = queue_messages(&stage).await;
     assert_eq!(messages.len(), 4, "{messages:?}");
-    for record in &messages {
-        let id = record["requestContext"]["requestId"].as_str().unwrap_or_default();
+    for record in read_as::<BatchPointer>(&messages) {
+        let id = &record.request_context.request_id;
         assert!(uuid::Uuid::parse_str(id).is_ok(), "requestId {id:?} is a UUID");
-        assert_eq!(record["KinesisBatchInfo"]["batchSize"], 1);
+        assert_eq!(record.batch.batch_size, 1);
     }
     stage.stop().await;
 }
@@ -253,13 +262,11 @@ async fn logs_dead_letters_and_lenient_events() {
         (!messages.is_empty()).then_some(messages)
     })
     .await;
-    assert_eq!(messages[0]["reason"], "not_json");
-    assert_eq!(
-        messages[0]["dataIncluded"], true,
-        "a 600 KB record fits a 1 MiB message"
-    );
+    let messages: Vec<PoisonMessage> = read_as(&messages);
+    assert_eq!(messages[0].reason, "not_json");
+    assert!(messages[0].data_included, "a 600 KB record fits a 1 MiB message");
     let data = base64::engine::general_purpose::STANDARD
-        .decode(messages[0]["data"].as_str().unwrap_or_default())
+        .decode(messages[0].data.as_deref().unwrap_or_default())
         .expect("base64 data");
     assert!(data == body, "the record's data, byte for byte");
 
@@ -319,8 +326,8 @@ async fn logs_dead_letters_and_lenient_events() {
     .await;
     assert_eq!(poison.len(), 1, "{poison:?}");
     assert_eq!(
-        poison[0]["sequenceNumber"],
-        "49590338271490256608559692538361571095921575989140000003"
+        read_as::<PoisonMessage>(&poison)[0].sequence_number.as_deref(),
+        Some("49590338271490256608559692538361571095921575989140000003")
     );
     stage.stop().await;
 }

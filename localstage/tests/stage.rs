@@ -7,12 +7,21 @@ mod support;
 use std::collections::HashSet;
 use std::time::Duration;
 
+use deadletter::{BatchPointer, Kind, PoisonMessage};
 use localstage::Stage;
 use serde_json::Value;
 use support::{PASSWORD, USERNAME, failing_consumer_stage, queue_messages, stage, submit_url};
 use testkit::{HttpClient, basic, eventually};
 
 const DEADLINE: Duration = Duration::from_secs(60);
+
+/// The queue's messages read as `T`, the one kind of dead-letter message the test expects.
+fn read_as<T: serde::de::DeserializeOwned>(messages: &[Value]) -> Vec<T> {
+    messages
+        .iter()
+        .map(|message| serde_json::from_value(message.clone()).unwrap_or_else(|e| panic!("{e}: {message}")))
+        .collect()
+}
 
 async fn item(stage: &Stage, event_id: &str) -> Option<Value> {
     let dynamodb = aws_sdk_dynamodb::Client::new(&stage.sdk_config().await);
@@ -158,9 +167,10 @@ async fn poison_is_dead_lettered_and_later_records_still_land() {
     })
     .await;
     assert_eq!(messages.len(), 1);
-    assert_eq!(messages[0]["kind"], "poison");
-    assert_eq!(messages[0]["reason"], "not_json");
-    assert_eq!(messages[0]["partitionKey"], "poison-1");
+    let messages: Vec<PoisonMessage> = read_as(&messages);
+    assert_eq!(messages[0].kind, Kind::Poison);
+    assert_eq!(messages[0].reason, "not_json");
+    assert_eq!(messages[0].partition_key.as_deref(), Some("poison-1"));
 
     let answer = http
         .post(
@@ -210,37 +220,29 @@ async fn failing_writes_are_retried_then_one_on_failure_record_per_batch() {
         1,
         "one on-failure record for the one batch: {messages:?}"
     );
-    let record = &messages[0];
-    assert_eq!(record["requestContext"]["condition"], "RetryAttemptsExhausted");
-    assert_eq!(
-        record["requestContext"]["approximateInvokeCount"], 3,
-        "first try + 2 retries"
-    );
+    // AWS leaves `functionError` out (not `null`) when the function returned failures.
     assert!(
-        record["requestContext"]["functionArn"]
-            .as_str()
-            .unwrap()
-            .contains(":function:")
-    );
-    assert_eq!(record["responseContext"]["statusCode"], 200);
-    assert!(
-        record["responseContext"].get("functionError").is_none(),
+        messages[0]["responseContext"].get("functionError").is_none(),
         "the function reported failures, it did not fail"
     );
-    assert_eq!(record["version"], "1.0");
-    assert!(record["timestamp"].as_str().is_some());
-    let info = &record["KinesisBatchInfo"];
-    assert_eq!(info["batchSize"], 3);
-    assert_eq!(info["shardId"], "shardId-000000000000");
-    assert_eq!(info["streamArn"], stage.provisioned.stream_arn.as_str());
-    for field in [
-        "startSequenceNumber",
-        "endSequenceNumber",
-        "approximateArrivalOfFirstRecord",
-        "approximateArrivalOfLastRecord",
-    ] {
-        assert!(info[field].as_str().is_some(), "{field}");
-    }
+    let record = &read_as::<BatchPointer>(&messages)[0];
+    assert_eq!(record.request_context.condition, "RetryAttemptsExhausted");
+    assert_eq!(
+        record.request_context.approximate_invoke_count, 3,
+        "first try + 2 retries"
+    );
+    assert!(record.request_context.function_arn.contains(":function:"));
+    assert_eq!(record.response_context.status_code, 200);
+    assert_eq!(record.response_context.function_error, None);
+    assert_eq!(record.version, "1.0");
+    assert!(messages[0]["timestamp"].as_str().is_some());
+    let info = &record.batch;
+    assert_eq!(info.batch_size, 3);
+    assert_eq!(info.shard_id, "shardId-000000000000");
+    assert_eq!(info.stream_arn, stage.provisioned.stream_arn.as_str());
+    // The sequence numbers are required by the type (read as strings); the arrivals are optional.
+    assert!(info.approximate_arrival_of_first_record.is_some());
+    assert!(info.approximate_arrival_of_last_record.is_some());
     let partial = stage.deliveries().iter().filter(|d| d.outcome == "partial").count();
     assert_eq!(partial, 3, "delivered three times");
 
@@ -283,10 +285,10 @@ async fn function_errors_bisect_then_dead_letter_each_record() {
         2,
         "bisected down to one record per failed batch: {messages:?}"
     );
-    for record in &messages {
-        assert_eq!(record["KinesisBatchInfo"]["batchSize"], 1);
-        assert_eq!(record["responseContext"]["functionError"], "Unhandled");
-        assert_eq!(record["requestContext"]["approximateInvokeCount"], 2);
+    for record in read_as::<BatchPointer>(&messages) {
+        assert_eq!(record.batch.batch_size, 1);
+        assert_eq!(record.response_context.function_error.as_deref(), Some("Unhandled"));
+        assert_eq!(record.request_context.approximate_invoke_count, 2);
     }
     let deliveries = stage.deliveries();
     assert!(

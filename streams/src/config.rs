@@ -80,7 +80,7 @@ impl Config {
             shard_budget: count("PROXY_SHARD_BUDGET", DEFAULT_SHARD_BUDGET)?,
             on_demand: env.flag_or("PROXY_ON_DEMAND", false)?,
         };
-        let namespace = env.metrics_namespace()?;
+        let namespace = env.metrics_namespace("METRICS_NAMESPACE")?;
         let default = count("DEFAULT_SHARD_COUNT", DEFAULT_SHARD_COUNT)?;
         let max = count("MAX_SHARD_COUNT", DEFAULT_MAX_SHARD_COUNT)?;
         if max < default {

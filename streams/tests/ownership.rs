@@ -135,9 +135,10 @@ async fn creation_is_bounded_by_count_budget_and_mode() {
     assert!(!proxy.api().has_stream("mystack-proxy-e"));
 
     let counts = |name: &str| {
-        sink.records()
+        sink.documents()
+            .expect("EMF documents")
             .iter()
-            .filter_map(|record| record[name].as_u64())
+            .filter_map(|record| record.value(name))
             .sum::<u64>()
     };
     assert_eq!(

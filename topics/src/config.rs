@@ -72,7 +72,7 @@ impl Config {
             "1 to 249 of A-Z a-z 0-9 . _ - * ?",
             TopicPolicy::new,
         )?;
-        let namespace = env.metrics_namespace()?;
+        let namespace = env.metrics_namespace("METRICS_NAMESPACE")?;
         let produce_budget = env
             .number_of("PRODUCE_BUDGET_MS", "milliseconds", 100..=900_000)?
             .unwrap_or(DEFAULT_PRODUCE_BUDGET_MS);

@@ -2,7 +2,7 @@
 //! anything is produced: the whole request is produced, or nothing is and the client is told why.
 
 use base64::Engine;
-use serde::{Deserialize, Deserializer};
+use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::value::RawValue;
 
 use crate::error::RestError;
@@ -36,23 +36,42 @@ impl ProduceRecord {
     }
 }
 
-#[derive(Deserialize)]
-struct RawRequest<'a> {
-    // Borrowed raw elements, so that each record's errors can name its index.
-    #[serde(borrow, default)]
-    records: Option<Vec<&'a RawValue>>,
+/// A produce request's body, `{"records": [...]}`: one type for the function that reads it and the
+/// clients that write it. The function reads each record as a borrowed raw element (`R` =
+/// `&RawValue`), so that each record's errors can name its index; a client writes
+/// [`RequestRecord`]s.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(bound(deserialize = "R: Deserialize<'de>"))]
+pub struct ProduceRequest<R> {
+    /// The records, in request order (absent: refused like an empty list).
+    #[serde(default)]
+    pub records: Option<Vec<R>>,
 }
 
-#[derive(Deserialize)]
-struct RawRecord<'a> {
-    // `Some(raw)` whenever the member is present, `null` included: a missing value is an error, a
-    // null one a null value.
-    #[serde(borrow, default, deserialize_with = "present")]
-    key: Option<&'a RawValue>,
-    #[serde(borrow, default, deserialize_with = "present")]
-    value: Option<&'a RawValue>,
-    #[serde(default)]
-    partition: Option<i32>,
+/// One record of a produce request as JSON: its key and value in the embedded format (a base64
+/// string for binary, any JSON for json). A member is `Some(raw)` whenever it is present, `null`
+/// included: a missing value is an error, a null one a null value.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct RequestRecord<'a> {
+    /// The key (`None`: absent).
+    #[serde(
+        borrow,
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub key: Option<&'a RawValue>,
+    /// The value (`None`: absent, which is refused).
+    #[serde(
+        borrow,
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub value: Option<&'a RawValue>,
+    /// The partition asked for, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partition: Option<i32>,
 }
 
 fn present<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<&'de RawValue>, D::Error> {
@@ -65,7 +84,7 @@ fn present<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<&'de Raw
 /// an integer, nesting deeper than [`MAX_DEPTH`], binary data that is not base64); a record over
 /// [`MAX_RECORD_BYTES`] is a 413.
 pub fn parse_records(format: EmbeddedFormat, body: &[u8]) -> Result<Vec<ProduceRecord>, RestError> {
-    let request: RawRequest<'_> = serde_json::from_slice(body)
+    let request: ProduceRequest<&RawValue> = serde_json::from_slice(body)
         .map_err(|e| RestError::unprocessable(format!("the body is not a JSON produce request: {e}")))?;
     let records = request.records.unwrap_or_default();
     if records.is_empty() {
@@ -81,7 +100,7 @@ pub fn parse_records(format: EmbeddedFormat, body: &[u8]) -> Result<Vec<ProduceR
         .iter()
         .enumerate()
         .map(|(index, raw)| {
-            let record: RawRecord<'_> = serde_json::from_str(raw.get())
+            let record: RequestRecord<'_> = serde_json::from_str(raw.get())
                 .map_err(|e| RestError::unprocessable(format!("records[{index}]: {e}")))?;
             let value = record
                 .value

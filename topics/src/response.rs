@@ -1,9 +1,9 @@
 //! The REST Proxy's answer bodies (always `application/vnd.kafka.v2+json`).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// One entry of the produce answer's `offsets`, in request order.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 pub struct PartitionOffset {
     /// Where the record went (null when it failed).
     pub partition: Option<i32>,
@@ -37,8 +37,8 @@ impl PartitionOffset {
     }
 }
 
-/// `POST /topics/{topic}[/partitions/{p}]` → 200.
-#[derive(Debug, Serialize)]
+/// `POST /topics/{topic}[/partitions/{p}]` → 200: written by the function, read by its clients.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 pub struct ProduceResponse {
     /// One per record, in request order.
     pub offsets: Vec<PartitionOffset>,
@@ -92,5 +92,16 @@ mod tests {
             entry,
             serde_json::json!({"partition": null, "offset": null, "error_code": 50002, "error": "no"})
         );
+    }
+
+    #[test]
+    fn a_produce_answer_reads_back_as_written() {
+        let answer = ProduceResponse {
+            offsets: vec![PartitionOffset::produced(0, 7), PartitionOffset::failed(50003, "retry")],
+            key_schema_id: None,
+            value_schema_id: None,
+        };
+        let text = serde_json::to_string(&answer).unwrap_or_default();
+        assert_eq!(serde_json::from_str::<ProduceResponse>(&text).ok(), Some(answer));
     }
 }

@@ -11,7 +11,12 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use httpclient::HttpClient;
+use lambdabase::Backoff;
+use serde_json::value::{RawValue, to_raw_value};
 use serde_json::{Value as Json, json};
+use streams::kinesis::PutRecordsOutput;
+use topics::records::{ProduceRequest, RequestRecord};
+use topics::response::ProduceResponse;
 
 use super::generate::Kind;
 
@@ -28,6 +33,12 @@ pub enum Format {
 
 /// Re-sends of a PutRecords batch's failed entries before they count as failed.
 pub const ENTRY_RETRIES: u32 = 4;
+/// The wait before re-sending failed entries, equal jitter: re-send `n` waits between `100·2ⁿ⁻¹` and
+/// `100·2ⁿ` ms (at most 6.4 s), so a throttled shard always gets at least 100, 200, 400... ms.
+const ENTRY_BACKOFF: Backoff = Backoff {
+    base: Duration::from_millis(100),
+    cap: Duration::from_millis(6400),
+};
 
 /// The REST Proxy v2 embedded JSON format.
 pub const KAFKA_JSON: &str = "application/vnd.kafka.json.v2+json";
@@ -170,8 +181,7 @@ impl Sender {
         for attempt in 0..=ENTRY_RETRIES {
             if attempt > 0 {
                 retried += pending.len() as u64;
-                let backoff = Duration::from_millis(50 << attempt.min(6));
-                tokio::time::sleep(backoff + Duration::from_millis(fastrand::u64(..50))).await;
+                tokio::time::sleep(ENTRY_BACKOFF.delay_equal_jitter(attempt)).await;
             }
             let result = self
                 .call("PUT", &url, "application/json", records_body(&pending).to_string())
@@ -209,9 +219,10 @@ impl Sender {
         );
         let url = format!("{}/topics/{topic}", self.base);
         let sent = items.len() as u64;
-        let result = self
-            .call("POST", &url, KAFKA_JSON, kafka_body(&items).to_string())
-            .await;
+        let result = match kafka_body(&items) {
+            Ok(body) => self.call("POST", &url, KAFKA_JSON, body).await,
+            Err(e) => Err(format!("the produce body could not be written: {e}")),
+        };
         let failed = match &result {
             Ok((status, body)) if (200..300).contains(status) => failed_offsets(body, items.len()).unwrap_or(sent),
             _ => sent,
@@ -235,27 +246,38 @@ pub fn records_body(items: &[Item]) -> Json {
 }
 
 /// The REST Proxy v2 produce body: the eventId as the key.
-pub fn kafka_body(items: &[Item]) -> Json {
-    let records: Vec<Json> = items
+pub fn kafka_body(items: &[Item]) -> Result<String, serde_json::Error> {
+    let raw = items
         .iter()
-        .map(|item| json!({"key": item.event_id, "value": item.record}))
-        .collect();
-    json!({ "records": records })
+        .map(|item| Ok((to_raw_value(&item.event_id)?, to_raw_value(&item.record)?)))
+        .collect::<Result<Vec<(Box<RawValue>, Box<RawValue>)>, serde_json::Error>>()?;
+    let request = ProduceRequest {
+        records: Some(
+            raw.iter()
+                .map(|(key, value)| RequestRecord {
+                    key: Some(key),
+                    value: Some(value),
+                    partition: None,
+                })
+                .collect(),
+        ),
+    };
+    serde_json::to_string(&request)
 }
 
 /// The positions of the entries a 200 PutRecords answer reports failed (`ErrorCode` set); `None` when
 /// the answer cannot be read, which counts the whole request as failed.
 pub fn failed_entries(body: &str, sent: usize) -> Option<Vec<usize>> {
-    let answer: Json = serde_json::from_str(body).ok()?;
-    let entries = answer.get("Records")?.as_array()?;
-    if entries.len() != sent {
+    let answer: PutRecordsOutput = serde_json::from_str(body).ok()?;
+    if answer.records.len() != sent {
         return None;
     }
     Some(
-        entries
+        answer
+            .records
             .iter()
             .enumerate()
-            .filter(|(_, entry)| entry.get("ErrorCode").is_some_and(|code| !code.is_null()))
+            .filter(|(_, entry)| entry.is_failure())
             .map(|(i, _)| i)
             .collect(),
     )
@@ -264,15 +286,15 @@ pub fn failed_entries(body: &str, sent: usize) -> Option<Vec<usize>> {
 /// How many records of a 200 produce answer carry an `error_code`; `None` when the answer cannot be
 /// read (every record then counts as failed).
 pub fn failed_offsets(body: &str, sent: usize) -> Option<u64> {
-    let answer: Json = serde_json::from_str(body).ok()?;
-    let offsets = answer.get("offsets")?.as_array()?;
-    if offsets.len() != sent {
+    let answer: ProduceResponse = serde_json::from_str(body).ok()?;
+    if answer.offsets.len() != sent {
         return None;
     }
     Some(
-        offsets
+        answer
+            .offsets
             .iter()
-            .filter(|offset| offset.get("error_code").is_some_and(|code| !code.is_null()))
+            .filter(|offset| offset.error_code.is_some())
             .count() as u64,
     )
 }
@@ -282,77 +304,4 @@ fn shorten(body: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn item(i: u64, kind: Kind) -> Item {
-        Item {
-            event_id: format!("e{i}"),
-            kind,
-            record: json!({"i": i}),
-        }
-    }
-
-    #[test]
-    fn batches_are_consecutive_or_per_kind() {
-        let kinds = [Kind::Pin, Kind::Geo, Kind::User, Kind::Pin, Kind::Geo];
-        let mut records = Batcher::new(Format::Records, 2);
-        let full: Vec<Vec<Item>> = kinds
-            .iter()
-            .enumerate()
-            .filter_map(|(i, k)| records.push(item(i as u64, *k)))
-            .collect();
-        assert_eq!(full.len(), 2);
-        assert_eq!(
-            full[0].iter().map(|i| i.event_id.as_str()).collect::<Vec<_>>(),
-            ["e0", "e1"]
-        );
-        assert_eq!(records.drain().len(), 1);
-
-        let mut kafka = Batcher::new(Format::KafkaRest, 2);
-        let full: Vec<Vec<Item>> = kinds
-            .iter()
-            .enumerate()
-            .filter_map(|(i, k)| kafka.push(item(i as u64, *k)))
-            .collect();
-        assert_eq!(full.len(), 2, "pin and geo fill up, user does not");
-        assert!(full.iter().all(|group| group.iter().all(|i| i.kind == group[0].kind)));
-        let rest = kafka.drain();
-        assert_eq!(rest.len(), 1);
-        assert_eq!(rest[0][0].kind, Kind::User);
-
-        let mut submit = Batcher::new(Format::Submit, 100);
-        assert!(submit.push(item(0, Kind::Pin)).is_some(), "one record per submit");
-    }
-
-    #[test]
-    fn failures_are_found_in_answers() {
-        let body = r#"{"FailedRecordCount":1,"Records":[{"SequenceNumber":"1","ShardId":"s"},{"ErrorCode":"ProvisionedThroughputExceededException","ErrorMessage":"slow down"}]}"#;
-        assert_eq!(failed_entries(body, 2), Some(vec![1]));
-        assert_eq!(
-            failed_entries(r#"{"Records":[{"SequenceNumber":"1"}]}"#, 1),
-            Some(vec![])
-        );
-        assert_eq!(
-            failed_entries(r#"{"Records":[]}"#, 1),
-            None,
-            "a short answer fails the request"
-        );
-        assert_eq!(failed_entries("not json", 1), None);
-
-        let produced = r#"{"offsets":[{"partition":0,"offset":1,"error_code":null,"error":null},{"partition":null,"offset":null,"error_code":50003,"error":"retriable"}],"key_schema_id":null,"value_schema_id":null}"#;
-        assert_eq!(failed_offsets(produced, 2), Some(1));
-        assert_eq!(failed_offsets(produced, 3), None);
-        assert_eq!(failed_offsets("{}", 1), None);
-
-        let items = [item(1, Kind::Geo)];
-        assert_eq!(
-            records_body(&items),
-            json!({"records": [{"data": {"i": 1}, "partition-key": "e1"}]})
-        );
-        assert_eq!(
-            kafka_body(&items),
-            json!({"records": [{"key": "e1", "value": {"i": 1}}]})
-        );
-    }
-}
+mod tests;

@@ -20,6 +20,7 @@ use clients::SecretStore as _;
 use clients::store::sdk::SecretsManagerStore;
 use clients::store::{CURRENT, VersionRef};
 use httpclient::HttpClient;
+use streams::kinesis::PutRecordOutput;
 
 use crate::aws::{Aws, DEFAULT_USERNAME, Endpoints, LOCAL_API, LOCAL_SECRET, LOCAL_STREAM, LOCAL_TABLE};
 
@@ -206,13 +207,10 @@ async fn smoke(target: &Target, sdk: &aws_config::SdkConfig, timeout: Duration) 
         )
         .await;
     let put = match answer {
-        Ok(a) if a.status == 200 => {
-            let put = a.json();
-            match (put["SequenceNumber"].as_str(), put["ShardId"].as_str()) {
-                (Some(seq), Some(shard)) => Ok((seq.to_string(), shard.to_string())),
-                _ => Err(format!("200 without SequenceNumber and ShardId: {}", a.body)),
-            }
-        }
+        Ok(a) if a.status == 200 => match serde_json::from_str::<PutRecordOutput>(&a.body) {
+            Ok(put) => Ok((put.sequence_number, put.shard_id)),
+            Err(_) => Err(format!("200 without SequenceNumber and ShardId: {}", a.body)),
+        },
         Ok(a) => Err(match stored::refused_submit_hint(a.status) {
             Some(hint) => format!("the submit got {} {}, expected 200; {hint}", a.status, a.body),
             None => format!("the submit got {} {}, expected 200", a.status, a.body),
@@ -256,7 +254,9 @@ async fn smoke(target: &Target, sdk: &aws_config::SdkConfig, timeout: Duration) 
         )
         .await;
     let poison_sequence = match poison {
-        Ok(a) if a.status == 200 => a.json()["SequenceNumber"].as_str().map(str::to_string),
+        Ok(a) if a.status == 200 => serde_json::from_str::<PutRecordOutput>(&a.body)
+            .ok()
+            .map(|put| put.sequence_number),
         _ => None,
     };
     checks.push(Check {

@@ -3,6 +3,9 @@
 //! offset. A stack without `/topics` routes (API Gateway's 404 `Not Found`) passes with a note.
 
 use httpclient::HttpClient;
+use serde_json::value::to_raw_value;
+use topics::records::{ProduceRequest, RequestRecord};
+use topics::response::ProduceResponse;
 
 use super::Check;
 
@@ -45,7 +48,7 @@ async fn produce_one(
         ("authorization", auth),
         ("content-type", "application/vnd.kafka.binary.v2+json"),
     ];
-    let body = r#"{"records":[{"value":"c21va2U="}]}"#;
+    let body = binary_body(None)?;
     let traversal = http
         .send("POST", &format!("{url}/topics/%2e%2e"), &binary, body)
         .await
@@ -56,14 +59,16 @@ async fn produce_one(
             traversal.status, traversal.body
         ));
     }
-    let key = base64_of(id.as_bytes());
-    let body = format!(r#"{{"records":[{{"key":"{key}","value":"c21va2U="}}]}}"#);
+    let body = binary_body(Some(&base64_of(id.as_bytes())))?;
     let answer = http
         .send("POST", &format!("{url}/topics/{topic}"), &binary, body)
         .await
         .map_err(|e| format!("the API did not answer: {e}"))?;
-    let offset = &answer.json()["offsets"][0];
-    match (answer.status, offset["offset"].as_i64(), offset["partition"].as_i64()) {
+    let offset = serde_json::from_str::<ProduceResponse>(&answer.body)
+        .ok()
+        .and_then(|produced| produced.offsets.into_iter().next());
+    let (offset, partition) = offset.map_or((None, None), |o| (o.offset, o.partition));
+    match (answer.status, offset, partition) {
         (200, Some(offset_value), Some(partition)) => Ok(format!(
             "traversal refused (403); 200, {topic} partition {partition} offset {offset_value}"
         )),
@@ -76,6 +81,21 @@ async fn produce_one(
             answer.body
         )),
     }
+}
+
+/// A binary-format produce body of one record, `smoke` as its value, with `key` (base64) if given.
+fn binary_body(key: Option<&str>) -> Result<String, String> {
+    let written = |e: serde_json::Error| format!("the produce body could not be written: {e}");
+    let key = key.map(to_raw_value).transpose().map_err(written)?;
+    let value = to_raw_value("c21va2U=").map_err(written)?;
+    let request = ProduceRequest {
+        records: Some(vec![RequestRecord {
+            key: key.as_deref(),
+            value: Some(&value),
+            partition: None,
+        }]),
+    };
+    serde_json::to_string(&request).map_err(written)
 }
 
 fn base64_of(bytes: &[u8]) -> String {

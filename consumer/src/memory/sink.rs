@@ -4,6 +4,8 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
+use deadletter::PoisonMessage;
+
 use super::lock;
 use crate::dlq::{DeadLetterSink, MAX_MESSAGE_BYTES};
 use crate::failure::FailureReason;
@@ -49,8 +51,8 @@ impl MemorySink {
         lock(&self.state).messages.clone()
     }
 
-    /// Every accepted message, parsed (a body that is not JSON is left out).
-    pub fn json(&self) -> Vec<serde_json::Value> {
+    /// Every accepted message, read as a poison message (a body that is not one is left out).
+    pub fn poison(&self) -> Vec<PoisonMessage> {
         self.messages()
             .iter()
             .filter_map(|body| serde_json::from_str(body).ok())
@@ -86,9 +88,9 @@ impl MemorySink {
         state.send_calls += 1;
         let mut unsent = Vec::new();
         for (index, body) in messages {
-            let sequence_number = serde_json::from_str::<serde_json::Value>(&body)
+            let sequence_number = serde_json::from_str::<PoisonMessage>(&body)
                 .ok()
-                .and_then(|message| message["sequenceNumber"].as_str().map(str::to_owned));
+                .and_then(|message| message.sequence_number);
             let refused = if let Some(reason) = &state.outage {
                 Some(reason.clone())
             } else if body.len() > self.max_message_bytes {

@@ -10,7 +10,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{TimeZone, Utc};
 use consumer::dlq::MAX_MESSAGE_BYTES;
 use consumer::{Backoff, Consumer, DeadLetters, Store};
-use serde_json::Value;
+use deadletter::PoisonMessage;
 use serde_json::value::RawValue;
 
 pub mod sample;
@@ -77,9 +77,14 @@ impl Env {
         items
     }
 
-    /// Every message now in the queue (received and deleted), parsed as JSON.
-    pub async fn drain_queue(&self) -> Vec<Value> {
-        testkit::drain_queue(&testkit::moto_sdk_config().await, &self.queue_url).await
+    /// Every message now in the queue (received and deleted), read as the consumer's poison
+    /// messages (the only kind it writes).
+    pub async fn drain_queue(&self) -> Vec<PoisonMessage> {
+        testkit::drain_queue(&testkit::moto_sdk_config().await, &self.queue_url)
+            .await
+            .into_iter()
+            .map(|message| serde_json::from_value(message).expect("a poison message"))
+            .collect()
     }
 }
 

@@ -204,11 +204,12 @@ impl<L: Fn(&str) -> Option<String>> Env<L> {
         }
     }
 
-    /// `METRICS_NAMESPACE`: the CloudWatch namespace of the function's EMF metrics, `streamgate`
-    /// when unset.
-    pub fn metrics_namespace(&self) -> Result<emf::Namespace, EnvError> {
+    /// `name` (`METRICS_NAMESPACE` in every function): the CloudWatch namespace of the function's
+    /// EMF metrics, `streamgate` when unset. The caller names the variable so that each config.rs
+    /// lists every variable it reads (the template checks look for them there).
+    pub fn metrics_namespace(&self, name: &'static str) -> Result<emf::Namespace, EnvError> {
         Ok(self
-            .parsed("METRICS_NAMESPACE", NAMESPACE_RULE, emf::Namespace::parse)?
+            .parsed(name, NAMESPACE_RULE, emf::Namespace::parse)?
             .unwrap_or_default())
     }
 }

@@ -5,7 +5,8 @@ use aws_lambda_events::event::kinesis::KinesisEventRecord;
 use aws_sdk_kinesis::types::Record;
 use bytes::Bytes;
 use chrono::{DateTime, SecondsFormat, TimeZone, Utc};
-use serde_json::{Value as Json, json};
+use deadletter::{BatchPointer, KinesisBatchInfo, RequestContext, ResponseContext};
+use serde_json::Value as Json;
 
 use super::step::Condition;
 use crate::lambda::FunctionError;
@@ -93,6 +94,9 @@ pub fn payload(batch: &[Buffered]) -> Bytes {
 }
 
 /// AWS's on-failure record for a Kinesis batch.
+///
+/// Built as [`BatchPointer`], the type `streamgate dlq` reads it back with, and returned as JSON:
+/// a `serde_json` map sorts its keys, so the message's bytes are the same as before the type.
 pub fn on_failure_record(
     function_arn: &str,
     condition: Condition,
@@ -101,30 +105,36 @@ pub fn on_failure_record(
     source: &Source,
     batch: &[Record],
 ) -> Json {
-    let mut response_context = json!({"statusCode": 200, "executedVersion": "$LATEST"});
-    if let Some(error) = error {
-        response_context["functionError"] = json!(error.as_str());
-    }
-    json!({
-        "requestContext": {
-            "requestId": uuid::Uuid::new_v4().to_string(),
-            "functionArn": function_arn,
-            "condition": condition.as_str(),
-            "approximateInvokeCount": invoke_count,
+    let pointer = BatchPointer {
+        request_context: RequestContext {
+            request_id: uuid::Uuid::new_v4().to_string(),
+            function_arn: function_arn.to_owned(),
+            condition: condition.as_str().to_owned(),
+            approximate_invoke_count: invoke_count,
         },
-        "responseContext": response_context,
-        "version": "1.0",
-        "timestamp": iso(Utc::now()),
-        "KinesisBatchInfo": {
-            "shardId": source.shard_id,
-            "startSequenceNumber": batch.first().map(|r| r.sequence_number()),
-            "endSequenceNumber": batch.last().map(|r| r.sequence_number()),
-            "approximateArrivalOfFirstRecord": batch.first().map(|r| iso(arrival(r))),
-            "approximateArrivalOfLastRecord": batch.last().map(|r| iso(arrival(r))),
-            "batchSize": batch.len(),
-            "streamArn": source.stream_arn,
-        }
-    })
+        response_context: ResponseContext {
+            status_code: 200,
+            executed_version: "$LATEST".to_owned(),
+            function_error: error.map(|error| error.as_str().to_owned()),
+        },
+        version: "1.0".to_owned(),
+        timestamp: iso(Utc::now()),
+        batch: KinesisBatchInfo {
+            shard_id: source.shard_id.clone(),
+            // The mapping never gives up on an empty batch: there is always a first and a last.
+            start_sequence_number: batch
+                .first()
+                .map(|r| r.sequence_number().to_owned())
+                .unwrap_or_default(),
+            end_sequence_number: batch.last().map(|r| r.sequence_number().to_owned()).unwrap_or_default(),
+            approximate_arrival_of_first_record: batch.first().map(|r| iso(arrival(r))),
+            approximate_arrival_of_last_record: batch.last().map(|r| iso(arrival(r))),
+            batch_size: batch.len() as u64,
+            stream_arn: source.stream_arn.clone(),
+        },
+    };
+    // Strings and numbers only: serializing cannot fail.
+    serde_json::to_value(pointer).unwrap_or(Json::Null)
 }
 
 #[cfg(test)]

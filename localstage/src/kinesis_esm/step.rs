@@ -4,7 +4,7 @@
 
 use std::collections::VecDeque;
 
-use serde_json::Value as Json;
+use aws_lambda_events::event::streams::KinesisEventResponse;
 
 use crate::template::MappingSpec;
 
@@ -132,21 +132,41 @@ impl Segments {
 }
 
 /// The position of the lowest failed record reported in `batchItemFailures`, or `None` when all
-/// succeeded. An unknown, empty or null identifier means the whole batch failed (position 0).
+/// succeeded. An unknown, empty or null identifier means the whole batch failed (position 0), and so
+/// does a non-empty `batchItemFailures` whose entries are not failures of the response's shape (an
+/// identifier that is a number, say): a malformed report must not checkpoint records nobody
+/// stored. A body without `batchItemFailures`, or not JSON, reports no failure.
 pub fn lowest_failure<'a>(body: &[u8], sequence_numbers: impl Iterator<Item = &'a str> + Clone) -> Option<usize> {
-    let response: Json = serde_json::from_slice(body).unwrap_or(Json::Null);
-    let failures = response.get("batchItemFailures").and_then(Json::as_array)?;
-    failures
+    let response: KinesisEventResponse = match serde_json::from_slice(body) {
+        Ok(response) => response,
+        Err(_) => return malformed_failures(body).then_some(0),
+    };
+    response
+        .batch_item_failures
         .iter()
         .map(|failure| {
             failure
-                .get("itemIdentifier")
-                .and_then(Json::as_str)
+                .item_identifier
+                .as_deref()
                 .filter(|id| !id.is_empty())
                 .and_then(|id| sequence_numbers.clone().position(|seq| seq == id))
                 .unwrap_or(0)
         })
         .min()
+}
+
+/// Whether a body that is not a `KinesisEventResponse` still reports failures: JSON whose
+/// `batchItemFailures` is a non-empty list.
+fn malformed_failures(body: &[u8]) -> bool {
+    serde_json::from_slice::<serde_json::Value>(body)
+        .ok()
+        .and_then(|value| {
+            value
+                .get("batchItemFailures")?
+                .as_array()
+                .map(|failures| !failures.is_empty())
+        })
+        .unwrap_or(false)
 }
 
 #[cfg(test)]

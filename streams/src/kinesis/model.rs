@@ -2,7 +2,7 @@
 //! in Kinesis's own JSON shape (the SDK's types are not `Serialize`), so that a client of the proxy
 //! reads the same bodies as from Kinesis.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The PutRecords entry error codes worth sending again: the shard was busy or Kinesis failed
 /// inside. Any other entry error (e.g. a KMS one) would fail the same way again.
@@ -163,8 +163,8 @@ pub struct DescribeStreamOutput {
     pub stream_description: StreamDescription,
 }
 
-/// The PutRecord answer.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// The PutRecord answer (the submit route's too): written by the proxy, read by its clients.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct PutRecordOutput {
     /// `SequenceNumber`.
@@ -176,8 +176,10 @@ pub struct PutRecordOutput {
     pub encryption_type: Option<String>,
 }
 
-/// What became of one PutRecords entry.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// What became of one PutRecords entry. Read back, an entry with a `SequenceNumber` is a success and
+/// one with an `ErrorCode` a failure; the other member may be absent, since a client judging an
+/// answer needs only these.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(untagged)]
 pub enum PutRecordsResultEntry {
     /// Stored.
@@ -186,7 +188,7 @@ pub enum PutRecordsResultEntry {
         #[serde(rename = "SequenceNumber")]
         sequence_number: String,
         /// `ShardId`.
-        #[serde(rename = "ShardId")]
+        #[serde(rename = "ShardId", default)]
         shard_id: String,
     },
     /// Not stored.
@@ -195,7 +197,7 @@ pub enum PutRecordsResultEntry {
         #[serde(rename = "ErrorCode")]
         error_code: String,
         /// `ErrorMessage`.
-        #[serde(rename = "ErrorMessage")]
+        #[serde(rename = "ErrorMessage", default)]
         error_message: String,
     },
 }
@@ -223,11 +225,13 @@ impl PutRecordsResultEntry {
     }
 }
 
-/// The PutRecords answer: one entry per record, in request order.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// The PutRecords answer: one entry per record, in request order. Written by the proxy, read by its
+/// clients.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct PutRecordsOutput {
-    /// `FailedRecordCount`.
+    /// `FailedRecordCount` (read back: 0 when absent, since a client counts the `Records` it sent).
+    #[serde(default)]
     pub failed_record_count: usize,
     /// `Records`.
     pub records: Vec<PutRecordsResultEntry>,

@@ -3,6 +3,8 @@
 
 use std::collections::BTreeMap;
 
+use deadletter::PoisonMessage;
+
 use super::*;
 use crate::event::UnreadableRecord;
 use crate::record::Poison;
@@ -24,14 +26,9 @@ async fn poison_goes_to_the_sink_with_its_reason() {
     assert_eq!(outcomes[3], Outcome::Poison(Poison::ReservedName));
     let reasons: BTreeMap<String, String> = consumer
         .dead_letters()
-        .json()
-        .iter()
-        .map(|m| {
-            (
-                m["sequenceNumber"].as_str().unwrap().into(),
-                m["reason"].as_str().unwrap().into(),
-            )
-        })
+        .poison()
+        .into_iter()
+        .map(|m| (m.sequence_number.unwrap(), m.reason))
         .collect();
     assert_eq!(
         reasons,
@@ -88,13 +85,13 @@ async fn an_unreadable_record_is_poison_and_without_a_sequence_number_fails_the_
             &Outcome::Poison(Poison::UnreadableRecord("not a Kinesis record".into()))
         );
     }
-    let messages = consumer.dead_letters().json();
+    let messages = consumer.dead_letters().poison();
     assert_eq!(
         messages.len(),
         2,
         "both dead-lettered, with or without a sequence number"
     );
-    assert!(messages.iter().all(|m| m["reason"] == "unreadable_record"));
+    assert!(messages.iter().all(|m| m.reason == "unreadable_record"));
 
     // The queue is down: the one with a sequence number is reported, the other cannot be.
     consumer.dead_letters().fail_all(FailureReason::Timeout);
@@ -116,7 +113,7 @@ async fn a_poison_record_over_the_queue_limit_is_sent_without_its_data() {
     let messages = consumer.dead_letters().messages();
     assert_eq!(messages.len(), 1);
     assert!(messages[0].len() <= 4096);
-    let message: serde_json::Value = serde_json::from_str(&messages[0]).unwrap();
-    assert_eq!(message["dataIncluded"], false);
-    assert_eq!(message["dataBytes"], 8192);
+    let message: PoisonMessage = serde_json::from_str(&messages[0]).unwrap();
+    assert!(!message.data_included);
+    assert_eq!(message.data_bytes, Some(8192));
 }

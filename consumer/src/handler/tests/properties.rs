@@ -122,9 +122,9 @@ fn one_outcome_each(specs: &[Spec], faults: &Faults) -> Result<(), TestCaseError
 
     let dead: BTreeSet<String> = consumer
         .dead_letters()
-        .json()
-        .iter()
-        .map(|m| m["sequenceNumber"].as_str().unwrap().to_string())
+        .poison()
+        .into_iter()
+        .map(|m| m.sequence_number.unwrap())
         .collect();
     prop_assert_eq!(
         consumer.dead_letters().messages().len(),

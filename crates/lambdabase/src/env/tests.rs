@@ -110,11 +110,19 @@ fn flags_are_exactly_true_or_false() {
 
 #[test]
 fn metrics_namespace_defaults_and_refuses_blank() {
-    assert_eq!(env(&[]).metrics_namespace().unwrap().as_str(), "streamgate");
+    assert_eq!(
+        env(&[]).metrics_namespace("METRICS_NAMESPACE").unwrap().as_str(),
+        "streamgate"
+    );
     let ok = env(&[("METRICS_NAMESPACE", "prod/streamgate")]);
-    assert_eq!(ok.metrics_namespace().unwrap().as_str(), "prod/streamgate");
+    assert_eq!(
+        ok.metrics_namespace("METRICS_NAMESPACE").unwrap().as_str(),
+        "prod/streamgate"
+    );
     for bad in ["", " ", "AWS/Lambda", "naïve"] {
-        let error = env(&[("METRICS_NAMESPACE", bad)]).metrics_namespace().unwrap_err();
+        let error = env(&[("METRICS_NAMESPACE", bad)])
+            .metrics_namespace("METRICS_NAMESPACE")
+            .unwrap_err();
         assert_eq!(error.name(), "METRICS_NAMESPACE", "{bad:?}");
         assert!(error.to_string().contains("CloudWatch namespace"), "{error}");
     }
@@ -124,6 +132,9 @@ fn metrics_namespace_defaults_and_refuses_blank() {
 fn blank_as_unset_reads_blank_numbers_and_parsed_values_as_unset() {
     let env = env(&[("N", " "), ("METRICS_NAMESPACE", "")]).blank_as_unset();
     assert_eq!(env.number("N", 1..=5u16), Ok(None));
-    assert_eq!(env.metrics_namespace().unwrap().as_str(), "streamgate");
+    assert_eq!(
+        env.metrics_namespace("METRICS_NAMESPACE").unwrap().as_str(),
+        "streamgate"
+    );
     assert_eq!(env.required("N"), Err(EnvError::Missing("N")));
 }

@@ -3,6 +3,7 @@
 use super::*;
 use aws_lambda_events::event::kinesis::KinesisEvent;
 use aws_sdk_kinesis::primitives::{Blob, DateTime as SmithyTime};
+use serde_json::json;
 
 fn record(seq: &str) -> Record {
     Record::builder()
@@ -53,20 +54,26 @@ fn on_failure_record_has_aws_shape() {
         &source(),
         &batch,
     );
-    assert_eq!(r["requestContext"]["condition"], "RetryAttemptsExhausted");
-    assert_eq!(r["requestContext"]["approximateInvokeCount"], 3);
-    assert_eq!(r["requestContext"]["functionArn"], "arn:f");
-    let request_id = r["requestContext"]["requestId"].as_str().unwrap();
+    let pointer: BatchPointer = serde_json::from_value(r.clone()).unwrap();
+    assert_eq!(pointer.request_context.condition, "RetryAttemptsExhausted");
+    assert_eq!(pointer.request_context.approximate_invoke_count, 3);
+    assert_eq!(pointer.request_context.function_arn, "arn:f");
+    let request_id = &pointer.request_context.request_id;
     assert!(uuid::Uuid::parse_str(request_id).is_ok(), "{request_id}");
-    assert_eq!(r["responseContext"]["functionError"], "Unhandled");
-    assert_eq!(r["version"], "1.0");
-    let info = &r["KinesisBatchInfo"];
-    assert_eq!(info["startSequenceNumber"], "10");
-    assert_eq!(info["endSequenceNumber"], "11");
-    assert_eq!(info["batchSize"], 2);
-    assert_eq!(info["streamArn"], "arn:s");
-    assert_eq!(info["approximateArrivalOfFirstRecord"], "2026-11-22T21:00:00.000Z");
+    assert_eq!(pointer.response_context.function_error.as_deref(), Some("Unhandled"));
+    assert_eq!(pointer.version, "1.0");
+    let info = &pointer.batch;
+    assert_eq!(info.start_sequence_number, "10");
+    assert_eq!(info.end_sequence_number, "11");
+    assert_eq!(info.batch_size, 2);
+    assert_eq!(info.stream_arn, "arn:s");
+    assert_eq!(
+        info.approximate_arrival_of_first_record.as_deref(),
+        Some("2026-11-22T21:00:00.000Z")
+    );
     let partial = on_failure_record("arn:f", Condition::RecordAgeExceeded, 1, None, &source(), &batch);
+    // AWS leaves `functionError` out (not `null`) when the function returned failures.
     assert!(partial["responseContext"].get("functionError").is_none());
-    assert_eq!(partial["requestContext"]["condition"], "RecordAgeExceeded");
+    let partial: BatchPointer = serde_json::from_value(partial).unwrap();
+    assert_eq!(partial.request_context.condition, "RecordAgeExceeded");
 }

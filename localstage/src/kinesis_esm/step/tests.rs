@@ -115,4 +115,11 @@ fn lowest_failure_positions() {
         lowest_failure(br#"{"batchItemFailures":[{"itemIdentifier":"99"}]}"#, seqs()),
         Some(0)
     );
+    // A malformed report fails the whole batch rather than checkpoint it.
+    assert_eq!(
+        lowest_failure(br#"{"batchItemFailures":[{"itemIdentifier":5}]}"#, seqs()),
+        Some(0)
+    );
+    assert_eq!(lowest_failure(br#"{"batchItemFailures":[1]}"#, seqs()), Some(0));
+    assert_eq!(lowest_failure(b"not json", seqs()), None);
 }

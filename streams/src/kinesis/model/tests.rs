@@ -81,3 +81,25 @@ fn description_serializes_in_kinesis_shape() {
         }})
     );
 }
+
+#[test]
+fn put_answers_read_back_as_written() {
+    let single = PutRecordOutput {
+        sequence_number: "4959".into(),
+        shard_id: "shardId-000000000000".into(),
+        encryption_type: None,
+    };
+    let text = serde_json::to_string(&single).unwrap();
+    assert_eq!(serde_json::from_str::<PutRecordOutput>(&text).unwrap(), single);
+
+    let ok = PutRecordsResultEntry::Success {
+        sequence_number: "1".into(),
+        shard_id: "shardId-000000000001".into(),
+    };
+    let batch = PutRecordsOutput::new(
+        vec![ok, PutRecordsResultEntry::failure("InternalFailure", "oops")],
+        Some("KMS".into()),
+    );
+    let text = serde_json::to_string(&batch).unwrap();
+    assert_eq!(serde_json::from_str::<PutRecordsOutput>(&text).unwrap(), batch);
+}
