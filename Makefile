@@ -21,7 +21,7 @@ NEWMAN := node_modules/.installed
 # sam validate wants a region and credentials even though --lint never calls AWS.
 OFFLINE_AWS := AWS_DEFAULT_REGION=us-east-1 AWS_ACCESS_KEY_ID=offline AWS_SECRET_ACCESS_KEY=offline SAM_CLI_TELEMETRY=0
 
-.PHONY: help tools test lint unit template-checks build bench bench-local watch local postman clean-tools
+.PHONY: help tools test lint unit template-checks build bench bench-local bench-init watch local postman clean-tools
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -61,13 +61,17 @@ build: $(SAM) $(LAMBDA) ## sam build: the six functions, release, arm64 (ARCH=x8
 	scripts/build.sh
 
 bench: $(MOTO) ## Benchmarks (release build): criterion, the consumer against moto, and the local stage
-	$(CARGO) build --release --locked -p authorizer -p consumer -p streams -p topics -p rotation -p submit
+	$(CARGO) build --release --locked -p authorizer -p consumer -p streams -p topics -p rotation -p submit -p initfloor
 	$(CARGO) bench --workspace --locked
 
 bench-local: $(MOTO) $(KAFKA) ## The local stage with release binaries: req/s, latencies, init and memory; /topics in both modes (BENCH_N, BENCH_KAFKA_N, BENCH_CONCURRENCY)
 	$(CARGO) build --release --locked -p authorizer -p consumer -p streams -p topics -p rotation -p submit
 	$(CARGO) bench --locked -p localstage --bench local_stage
 	$(CARGO) bench --locked -p localstage --bench topics
+
+bench-init: $(MOTO) ## Cold start: each function (release) beside a hello-world lambda_runtime floor, interleaved (BENCH_INIT_RUNS)
+	$(CARGO) build --release --locked -p authorizer -p consumer -p streams -p topics -p rotation -p submit -p initfloor
+	$(CARGO) bench --locked -p localstage --bench init
 
 local: $(MOTO) $(KAFKA) ## The whole pipeline on this machine: API on :3000, invoke API on :9000 (Ctrl-C stops it)
 	$(CARGO) build --locked -p authorizer -p consumer -p streams -p topics -p rotation -p submit -p streamgate

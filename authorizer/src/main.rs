@@ -12,7 +12,7 @@ use serde_json::Value;
 async fn main() -> anyhow::Result<()> {
     lambdabase::logging::init();
     let config = Config::from_env().context("reading the authorizer configuration")?;
-    let sdk = aws_config::load_from_env().await;
+    let sdk = lambdabase::sdk::load().await;
     let source = SecretsManagerSource::new(aws_sdk_secretsmanager::Client::new(&sdk), config.secret_id)
         .with_pending_max_age(config.pending_max_age)
         .with_previous_grace(config.previous_grace);

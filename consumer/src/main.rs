@@ -13,7 +13,7 @@ use serde_json::value::RawValue;
 async fn main() -> anyhow::Result<()> {
     lambdabase::logging::init();
     let config = Config::from_env().context("reading the consumer configuration")?;
-    let sdk = aws_config::load_from_env().await;
+    let sdk = lambdabase::sdk::load().await;
     let store = Store::new(
         aws_sdk_dynamodb::Client::new(&sdk),
         config.table_name,

@@ -13,7 +13,7 @@ use serde_json::Value;
 async fn main() -> anyhow::Result<()> {
     lambdabase::logging::init();
     let config = Config::from_env().context("reading the rotation function's configuration")?;
-    let sdk = aws_config::load_from_env().await;
+    let sdk = lambdabase::sdk::load().await;
     let store = SecretsManagerStore::new(aws_sdk_secretsmanager::Client::new(&sdk), config.secret_id.clone());
     let (store, secret_id) = (&store, config.secret_id.as_str());
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| async move {

@@ -15,7 +15,7 @@ use streams::{Config, Kinesis, Proxy};
 async fn main() -> anyhow::Result<()> {
     lambdabase::logging::init();
     let config = Config::from_env().context("reading the streams configuration")?;
-    let sdk = aws_config::load_from_env().await;
+    let sdk = lambdabase::sdk::load().await;
     let metrics = emf::Metrics::new(config.namespace.clone(), "streams", emf::StdoutSink);
     let proxy = Proxy::new(Kinesis::new(aws_sdk_kinesis::Client::new(&sdk)), config).with_metrics(metrics);
     let proxy = &proxy;

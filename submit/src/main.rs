@@ -16,7 +16,7 @@ use submit::{Config, Submitter};
 async fn main() -> anyhow::Result<()> {
     lambdabase::logging::init();
     let config = Config::from_env().context("reading the submit configuration")?;
-    let sdk = aws_config::load_from_env().await;
+    let sdk = lambdabase::sdk::load().await;
     let submitter = Submitter::new(Kinesis::new(aws_sdk_kinesis::Client::new(&sdk)), config);
     let submitter = &submitter;
     // The payload stays raw JSON, so even an unreadable event gets the route's 500 answer rather

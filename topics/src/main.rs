@@ -44,7 +44,7 @@ async fn sasl(auth: &AuthMode) -> anyhow::Result<Sasl> {
     Ok(match auth {
         AuthMode::None => Sasl::None,
         AuthMode::Iam => {
-            let sdk = aws_config::load_from_env().await;
+            let sdk = lambdabase::sdk::load().await;
             let credentials = sdk
                 .credentials_provider()
                 .context("no AWS credentials provider for MSK IAM authentication")?;
@@ -55,7 +55,7 @@ async fn sasl(auth: &AuthMode) -> anyhow::Result<Sasl> {
             Sasl::Iam(Arc::new(TokenProvider::new(credentials, region)))
         }
         AuthMode::Scram { secret } => {
-            let sdk = aws_config::load_from_env().await;
+            let sdk = lambdabase::sdk::load().await;
             Sasl::Scram {
                 secrets: aws_sdk_secretsmanager::Client::new(&sdk),
                 secret_id: secret.clone(),

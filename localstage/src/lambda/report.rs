@@ -52,19 +52,27 @@ fn ms(duration: Duration) -> f64 {
 }
 
 /// One line for a function's reports, as the benchmarks print them: invocations, every init
-/// duration, the highest max memory used and the mean duration.
+/// duration and the duration of the invocation each init carried (a cold start's whole cost is
+/// the two together: whatever init leaves for later, the first invocation pays), the highest max
+/// memory used and the mean duration.
 pub fn summarize(reports: &[Report]) -> String {
     let init: Vec<String> = reports
         .iter()
         .filter_map(|r| r.init_duration)
         .map(|d| format!("{:.1}", ms(d)))
         .collect();
+    let first: Vec<String> = reports
+        .iter()
+        .filter(|r| r.init_duration.is_some())
+        .map(|r| format!("{:.1}", ms(r.duration)))
+        .collect();
     let memory = reports.iter().map(|r| r.max_memory_used_mb).max().unwrap_or(0);
     let total: f64 = reports.iter().map(|r| ms(r.duration)).sum();
     format!(
-        "{} invocations, init {} ms, max memory used {memory} MB, mean duration {:.2} ms",
+        "{} invocations, init {} ms, first invocation {} ms, max memory used {memory} MB, mean duration {:.2} ms",
         reports.len(),
         init.join("/"),
+        first.join("/"),
         total / reports.len().max(1) as f64
     )
 }
