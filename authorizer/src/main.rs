@@ -6,14 +6,17 @@
 use anyhow::Context as _;
 use authorizer::{Authorizer, Config, CredentialCache, SecretsManagerSource, SystemClock};
 use lambda_runtime::{LambdaEvent, service_fn};
+use lambdabase::{LazySdk, SdkClient};
 use serde_json::Value;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     lambdabase::logging::init();
     let config = Config::from_env().context("reading the authorizer configuration")?;
-    let sdk = lambdabase::sdk::load().await;
-    let source = SecretsManagerSource::new(aws_sdk_secretsmanager::Client::new(&sdk), config.secret_id)
+    // The SDK and its client are built by the first request that needs the secret, not at init.
+    let sdk = LazySdk::new();
+    let secrets = SdkClient::deferred(&sdk, aws_sdk_secretsmanager::Client::new);
+    let source = SecretsManagerSource::new(secrets, config.secret_id)
         .with_pending_max_age(config.pending_max_age)
         .with_previous_grace(config.previous_grace);
     // EMF records go to stdout on their own, so CloudWatch Logs sees each as a top-level JSON object.

@@ -9,6 +9,7 @@ use std::time::Duration;
 use aws_sdk_secretsmanager::Client;
 use clients::store::sdk::SecretsManagerStore;
 use clients::{Document, SecretStore as _, StoreError, Version, VersionRef};
+use lambdabase::SdkClient;
 
 use crate::credentials::{Credential, CredentialSet, Identity};
 use crate::rotation::{DEFAULT_PENDING_MAX_AGE, PendingAge, SystemWallClock, WallClock, judge_pending};
@@ -47,7 +48,7 @@ impl std::fmt::Debug for SecretsManagerSource {
 impl SecretsManagerSource {
     /// A source reading `secret_id` (a name or an ARN) through `client`, accepting a pending version
     /// for [`DEFAULT_PENDING_MAX_AGE`] after its creation.
-    pub fn new(client: Client, secret_id: impl Into<String>) -> Self {
+    pub fn new(client: impl Into<SdkClient<Client>>, secret_id: impl Into<String>) -> Self {
         SecretsManagerSource {
             store: SecretsManagerStore::new(client, secret_id),
             pending_max_age: DEFAULT_PENDING_MAX_AGE,

@@ -9,6 +9,7 @@ use std::future::Future;
 
 use aws_sdk_sqs::Client;
 use aws_sdk_sqs::types::SendMessageBatchRequestEntry;
+use lambdabase::SdkClient;
 
 use crate::failure::FailureReason;
 use crate::fanout::fan_out;
@@ -39,7 +40,7 @@ pub trait DeadLetterSink: Send + Sync {
 /// Sends dead-letter messages to one SQS queue.
 #[derive(Debug, Clone)]
 pub struct DeadLetters {
-    client: Client,
+    client: SdkClient<Client>,
     queue_url: String,
     concurrency: usize,
     max_message_bytes: usize,
@@ -48,9 +49,14 @@ pub struct DeadLetters {
 impl DeadLetters {
     /// Sends to `queue_url` with at most `concurrency` calls in flight, messages and calls of at most
     /// `max_message_bytes` (clamped to SQS's 1 KiB..=1 MiB; the configuration validates it).
-    pub fn new(client: Client, queue_url: impl Into<String>, concurrency: usize, max_message_bytes: usize) -> Self {
+    pub fn new(
+        client: impl Into<SdkClient<Client>>,
+        queue_url: impl Into<String>,
+        concurrency: usize,
+        max_message_bytes: usize,
+    ) -> Self {
         DeadLetters {
-            client,
+            client: client.into(),
             queue_url: queue_url.into(),
             concurrency: concurrency.max(1),
             max_message_bytes: max_message_bytes.clamp(MIN_MESSAGE_BYTES, MAX_MESSAGE_BYTES),
@@ -74,6 +80,8 @@ impl DeadLetters {
         }
         match self
             .client
+            .get()
+            .await
             .send_message_batch()
             .queue_url(&self.queue_url)
             .set_entries(Some(entries))

@@ -7,21 +7,23 @@
 use anyhow::Context as _;
 use consumer::{Backoff, Config, Consumer, DeadLetters, Store};
 use lambda_runtime::{LambdaEvent, service_fn};
+use lambdabase::{LazySdk, SdkClient};
 use serde_json::value::RawValue;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     lambdabase::logging::init();
     let config = Config::from_env().context("reading the consumer configuration")?;
-    let sdk = lambdabase::sdk::load().await;
+    // The SDK and its clients are built by the first batch, not at init.
+    let sdk = LazySdk::new();
     let store = Store::new(
-        aws_sdk_dynamodb::Client::new(&sdk),
+        SdkClient::deferred(&sdk, aws_sdk_dynamodb::Client::new),
         config.table_name,
         config.write_concurrency,
         Backoff::default(),
     );
     let dead_letters = DeadLetters::new(
-        aws_sdk_sqs::Client::new(&sdk),
+        SdkClient::deferred(&sdk, aws_sdk_sqs::Client::new),
         config.dead_letter_queue_url,
         config.write_concurrency,
         config.dead_letter_max_message_bytes,

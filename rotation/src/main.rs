@@ -6,6 +6,7 @@
 use anyhow::Context as _;
 use clients::store::sdk::SecretsManagerStore;
 use lambda_runtime::{LambdaEvent, service_fn};
+use lambdabase::{LazySdk, SdkClient};
 use rotation::Config;
 use serde_json::Value;
 
@@ -13,8 +14,10 @@ use serde_json::Value;
 async fn main() -> anyhow::Result<()> {
     lambdabase::logging::init();
     let config = Config::from_env().context("reading the rotation function's configuration")?;
-    let sdk = lambdabase::sdk::load().await;
-    let store = SecretsManagerStore::new(aws_sdk_secretsmanager::Client::new(&sdk), config.secret_id.clone());
+    // The SDK and its client are built by the first step, not at init.
+    let sdk = LazySdk::new();
+    let secrets = SdkClient::deferred(&sdk, aws_sdk_secretsmanager::Client::new);
+    let store = SecretsManagerStore::new(secrets, config.secret_id.clone());
     let (store, secret_id) = (&store, config.secret_id.as_str());
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| async move {
         rotation::handle(store, secret_id, event.payload, &event.context.request_id)

@@ -8,6 +8,7 @@ use std::convert::Infallible;
 
 use anyhow::Context as _;
 use lambda_runtime::{LambdaEvent, service_fn};
+use lambdabase::{LazySdk, SdkClient};
 use serde_json::value::RawValue;
 use streams::{Config, Kinesis, Proxy};
 
@@ -15,9 +16,14 @@ use streams::{Config, Kinesis, Proxy};
 async fn main() -> anyhow::Result<()> {
     lambdabase::logging::init();
     let config = Config::from_env().context("reading the streams configuration")?;
-    let sdk = lambdabase::sdk::load().await;
+    // The SDK and its client are built by the first request, not at init.
+    let sdk = LazySdk::new();
     let metrics = emf::Metrics::new(config.namespace.clone(), "streams", emf::StdoutSink);
-    let proxy = Proxy::new(Kinesis::new(aws_sdk_kinesis::Client::new(&sdk)), config).with_metrics(metrics);
+    let proxy = Proxy::new(
+        Kinesis::new(SdkClient::deferred(&sdk, aws_sdk_kinesis::Client::new)),
+        config,
+    )
+    .with_metrics(metrics);
     let proxy = &proxy;
     // The payload stays raw JSON: the proxy reads the request itself, so even an unreadable event
     // gets an HTTP response rather than a function error (a bare 502 at the gateway).

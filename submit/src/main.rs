@@ -8,6 +8,7 @@ use std::convert::Infallible;
 
 use anyhow::Context as _;
 use lambda_runtime::{LambdaEvent, service_fn};
+use lambdabase::{LazySdk, SdkClient};
 use serde_json::value::RawValue;
 use streams::Kinesis;
 use submit::{Config, Submitter};
@@ -16,8 +17,12 @@ use submit::{Config, Submitter};
 async fn main() -> anyhow::Result<()> {
     lambdabase::logging::init();
     let config = Config::from_env().context("reading the submit configuration")?;
-    let sdk = lambdabase::sdk::load().await;
-    let submitter = Submitter::new(Kinesis::new(aws_sdk_kinesis::Client::new(&sdk)), config);
+    // The SDK and its client are built by the first request, not at init.
+    let sdk = LazySdk::new();
+    let submitter = Submitter::new(
+        Kinesis::new(SdkClient::deferred(&sdk, aws_sdk_kinesis::Client::new)),
+        config,
+    );
     let submitter = &submitter;
     // The payload stays raw JSON, so even an unreadable event gets the route's 500 answer rather
     // than a function error.

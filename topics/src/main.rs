@@ -9,7 +9,11 @@ use std::convert::Infallible;
 use std::sync::Arc;
 
 use anyhow::Context as _;
+use aws_config::environment::EnvironmentVariableRegionProvider;
+use aws_config::meta::region::ProvideRegion as _;
+use aws_credential_types::provider::SharedCredentialsProvider;
 use lambda_runtime::{LambdaEvent, service_fn};
+use lambdabase::{LazyCredentials, LazySdk, SdkClient};
 use serde_json::value::RawValue;
 use topics::kafka::auth::Sasl;
 use topics::kafka::client::KafkaClient;
@@ -39,27 +43,24 @@ async fn main() -> anyhow::Result<()> {
 }
 
 /// The SASL mechanism `auth` names, with what it needs from AWS. The SDK configuration is loaded
-/// only when the mechanism needs AWS: `none` starts without it.
+/// only when the mechanism needs AWS, and then by the first connection, not at init: `none` never
+/// loads it.
 async fn sasl(auth: &AuthMode) -> anyhow::Result<Sasl> {
     Ok(match auth {
         AuthMode::None => Sasl::None,
         AuthMode::Iam => {
-            let sdk = lambdabase::sdk::load().await;
-            let credentials = sdk
-                .credentials_provider()
-                .context("no AWS credentials provider for MSK IAM authentication")?;
-            let region = sdk
+            // Lambda always sets AWS_REGION; read it as the SDK does, without loading the rest.
+            let region = EnvironmentVariableRegionProvider::new()
                 .region()
-                .map(ToString::to_string)
+                .await
+                .map(|region| region.to_string())
                 .context("no AWS region (AWS_REGION) for MSK IAM authentication")?;
+            let credentials = SharedCredentialsProvider::new(LazyCredentials::new(&LazySdk::new()));
             Sasl::Iam(Arc::new(TokenProvider::new(credentials, region)))
         }
-        AuthMode::Scram { secret } => {
-            let sdk = lambdabase::sdk::load().await;
-            Sasl::Scram {
-                secrets: aws_sdk_secretsmanager::Client::new(&sdk),
-                secret_id: secret.clone(),
-            }
-        }
+        AuthMode::Scram { secret } => Sasl::Scram {
+            secrets: SdkClient::deferred(&LazySdk::new(), aws_sdk_secretsmanager::Client::new),
+            secret_id: secret.clone(),
+        },
     })
 }

@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::ProvideErrorMetadata;
 use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes, PutRequest, WriteRequest};
+use lambdabase::SdkClient;
 
 use super::{ErrorClass, ItemStore, StoredSequence, WriteOutcome, classify};
 use crate::failure::FailureReason;
@@ -24,7 +25,7 @@ pub const WRITE_CHUNK: usize = 25;
 /// Reads and writes the items of one table.
 #[derive(Debug, Clone)]
 pub struct Store {
-    client: Client,
+    client: SdkClient<Client>,
     table: String,
     concurrency: usize,
     backoff: Backoff,
@@ -32,9 +33,14 @@ pub struct Store {
 
 impl Store {
     /// A store for `table`, with at most `concurrency` requests in flight.
-    pub fn new(client: Client, table: impl Into<String>, concurrency: usize, backoff: Backoff) -> Self {
+    pub fn new(
+        client: impl Into<SdkClient<Client>>,
+        table: impl Into<String>,
+        concurrency: usize,
+        backoff: Backoff,
+    ) -> Self {
         Store {
-            client,
+            client: client.into(),
             table: table.into(),
             concurrency: concurrency.max(1),
             backoff,
@@ -67,6 +73,8 @@ impl Store {
             };
             match self
                 .client
+                .get()
+                .await
                 .batch_get_item()
                 .request_items(&self.table, request)
                 .send()
@@ -139,6 +147,8 @@ impl Store {
             }
             let result = self
                 .client
+                .get()
+                .await
                 .batch_write_item()
                 .request_items(&self.table, requests)
                 .send()
@@ -185,6 +195,8 @@ impl Store {
     async fn put_one(&self, candidate: Candidate<Item>) -> (usize, WriteOutcome) {
         let result = self
             .client
+            .get()
+            .await
             .put_item()
             .table_name(&self.table)
             .set_item(Some(candidate.payload))

@@ -7,6 +7,7 @@ use std::collections::HashSet;
 use aws_sdk_kinesis::Client;
 use aws_sdk_kinesis::primitives::{Blob, DateTime};
 use aws_sdk_kinesis::types::{PutRecordsRequestEntry, StreamMode};
+use lambdabase::SdkClient;
 
 use super::{
     Capacity, EnhancedMetrics, HashKeyRange, KinesisError, PutRecordOutput, PutRecordsOutput, PutRecordsResultEntry,
@@ -20,15 +21,15 @@ const MAX_PAGES: usize = 1000;
 /// Kinesis through the AWS SDK.
 #[derive(Debug, Clone)]
 pub struct Kinesis {
-    client: Client,
+    client: SdkClient<Client>,
     list_page_size: i32,
 }
 
 impl Kinesis {
     /// The adapter over `client`, listing 1,000 streams per ListStreams page.
-    pub fn new(client: Client) -> Self {
+    pub fn new(client: impl Into<SdkClient<Client>>) -> Self {
         Kinesis {
-            client,
+            client: client.into(),
             list_page_size: 1000,
         }
     }
@@ -37,11 +38,6 @@ impl Kinesis {
     pub fn with_list_page_size(mut self, size: i32) -> Self {
         self.list_page_size = size.clamp(1, 10_000);
         self
-    }
-
-    /// The SDK client.
-    pub fn client(&self) -> &Client {
-        &self.client
     }
 }
 
@@ -138,6 +134,8 @@ impl StreamApi for Kinesis {
         for _ in 0..MAX_PAGES {
             let page = self
                 .client
+                .get()
+                .await
                 .list_streams()
                 .limit(self.list_page_size)
                 .set_next_token(next_token.take())
@@ -172,6 +170,8 @@ impl StreamApi for Kinesis {
         for _ in 0..MAX_PAGES {
             let output = self
                 .client
+                .get()
+                .await
                 .describe_stream()
                 .stream_name(stream)
                 .set_exclusive_start_shard_id(start_after.take())
@@ -215,7 +215,7 @@ impl StreamApi for Kinesis {
         capacity: Capacity,
         tags: &[(String, String)],
     ) -> Result<(), KinesisError> {
-        let mut request = self.client.create_stream().stream_name(stream);
+        let mut request = self.client.get().await.create_stream().stream_name(stream);
         for (key, value) in tags {
             request = request.tags(key, value);
         }
@@ -241,6 +241,8 @@ impl StreamApi for Kinesis {
         for _ in 0..MAX_PAGES {
             let output = self
                 .client
+                .get()
+                .await
                 .list_tags_for_stream()
                 .stream_name(stream)
                 .set_exclusive_start_tag_key(start_after.clone())
@@ -261,6 +263,8 @@ impl StreamApi for Kinesis {
 
     async fn delete_stream(&self, stream: &str) -> Result<(), KinesisError> {
         self.client
+            .get()
+            .await
             .delete_stream()
             .stream_name(stream)
             .send()
@@ -272,6 +276,8 @@ impl StreamApi for Kinesis {
     async fn put_record(&self, stream: &str, record: &Record) -> Result<PutRecordOutput, KinesisError> {
         let output = self
             .client
+            .get()
+            .await
             .put_record()
             .stream_name(stream)
             .partition_key(&record.partition_key)
@@ -298,6 +304,8 @@ impl StreamApi for Kinesis {
         }
         let output = self
             .client
+            .get()
+            .await
             .put_records()
             .stream_name(stream)
             .set_records(Some(entries))

@@ -30,7 +30,7 @@ pub enum Sasl {
     /// SCRAM-SHA-512 with credentials read from Secrets Manager.
     Scram {
         /// The Secrets Manager client.
-        secrets: aws_sdk_secretsmanager::Client,
+        secrets: lambdabase::SdkClient<aws_sdk_secretsmanager::Client>,
         /// The secret's ARN or name.
         secret_id: String,
     },
@@ -54,6 +54,8 @@ impl Sasl {
             Sasl::Iam(provider) => Ok(Some(msk_iam::sasl_config(Arc::clone(provider)))),
             Sasl::Scram { secrets, secret_id } => {
                 let output = secrets
+                    .get()
+                    .await
                     .get_secret_value()
                     .secret_id(secret_id)
                     .send()

@@ -4,21 +4,22 @@ use std::time::SystemTime;
 
 use aws_sdk_secretsmanager::Client;
 use aws_sdk_secretsmanager::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use lambdabase::SdkClient;
 
 use super::{CURRENT, PENDING, SecretStore, StoreError, Version, VersionRef};
 
 /// One secret in Secrets Manager.
 #[derive(Debug, Clone)]
 pub struct SecretsManagerStore {
-    client: Client,
+    client: SdkClient<Client>,
     secret_id: String,
 }
 
 impl SecretsManagerStore {
     /// The secret `secret_id` (a name or an ARN), through `client`.
-    pub fn new(client: Client, secret_id: impl Into<String>) -> SecretsManagerStore {
+    pub fn new(client: impl Into<SdkClient<Client>>, secret_id: impl Into<String>) -> SecretsManagerStore {
         SecretsManagerStore {
-            client,
+            client: client.into(),
             secret_id: secret_id.into(),
         }
     }
@@ -40,7 +41,7 @@ fn service<E: ProvideErrorMetadata + std::error::Error + 'static, R: std::fmt::D
 
 impl SecretStore for SecretsManagerStore {
     async fn get(&self, version: VersionRef<'_>) -> Result<Option<Version>, StoreError> {
-        let request = self.client.get_secret_value().secret_id(&self.secret_id);
+        let request = self.client.get().await.get_secret_value().secret_id(&self.secret_id);
         let request = match version {
             VersionRef::Stage(stage) => request.version_stage(stage),
             VersionRef::Id(id) => request.version_id(id),
@@ -71,6 +72,8 @@ impl SecretStore for SecretsManagerStore {
 
     async fn put_pending(&self, token: &str, text: &str) -> Result<(), StoreError> {
         self.client
+            .get()
+            .await
             .put_secret_value()
             .secret_id(&self.secret_id)
             .client_request_token(token)
@@ -84,6 +87,8 @@ impl SecretStore for SecretsManagerStore {
 
     async fn make_current(&self, to: &str, from: &str) -> Result<(), StoreError> {
         self.client
+            .get()
+            .await
             .update_secret_version_stage()
             .secret_id(&self.secret_id)
             .version_stage(CURRENT)
@@ -97,6 +102,8 @@ impl SecretStore for SecretsManagerStore {
 
     async fn clear_pending(&self, id: &str) -> Result<(), StoreError> {
         self.client
+            .get()
+            .await
             .update_secret_version_stage()
             .secret_id(&self.secret_id)
             .version_stage(PENDING)
