@@ -28,7 +28,7 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use localstage::{Options, Stage};
-use tokio::io::AsyncReadExt;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 use tokio::process::Command;
 
@@ -43,14 +43,106 @@ struct Target {
     program: PathBuf,
     environment: BTreeMap<String, String>,
     samples: Vec<Duration>,
+    /// The sample event its first invocation gets (none: only its init is timed).
+    event: Option<Vec<u8>>,
+    first_responses: Vec<Duration>,
+    errors: usize,
+}
+
+impl Target {
+    fn new(label: String, program: PathBuf, environment: BTreeMap<String, String>, event: Option<Vec<u8>>) -> Target {
+        Target {
+            label,
+            program,
+            environment,
+            samples: Vec::new(),
+            event,
+            first_responses: Vec::new(),
+            errors: 0,
+        }
+    }
+}
+
+/// The sample event (events/) a binary's first invocation gets against the stage; none for the
+/// functions whose first request would need more than the stage's emulator (rotation: a rotation in
+/// progress; topics: a broker).
+fn sample_event(binary: &str) -> Option<Vec<u8>> {
+    let file = match binary {
+        "authorizer" => "authorizer-http-v2-allow.json",
+        "consumer" => "consumer-kinesis-valid.json",
+        "streams" => "streams-list.json",
+        "submit" => "submit-post.json",
+        _ => return None,
+    };
+    let path = motoserver::workspace_root().join("events").join(file);
+    Some(std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display())))
 }
 
 fn env_number(name: &str, default: usize) -> usize {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
 }
 
-/// Starts `target` once against `listener` and returns how long it took to ask for its first event.
-async fn time_start(target: &Target, listener: &TcpListener) -> Duration {
+/// One start: until the first `next`, and (when an event was given) until the answer to it.
+struct Timing {
+    init: Duration,
+    first_response: Option<Duration>,
+    error: bool,
+}
+
+/// Reads one request head (through the blank line) and its body from `stream`, after `pending`.
+async fn read_request(stream: &mut tokio::net::TcpStream, pending: &mut Vec<u8>) -> Option<String> {
+    let mut buffer = [0u8; 4096];
+    loop {
+        if let Some(end) = pending.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&pending[..end]).to_string();
+            let length = head
+                .lines()
+                .find_map(|line| {
+                    let (name, value) = line.split_once(':')?;
+                    name.eq_ignore_ascii_case("content-length")
+                        .then(|| value.trim().parse::<usize>().ok())
+                        .flatten()
+                })
+                .unwrap_or(0);
+            while pending.len() < end + 4 + length {
+                let read = stream.read(&mut buffer).await.ok()?;
+                if read == 0 {
+                    return None;
+                }
+                pending.extend_from_slice(&buffer[..read]);
+            }
+            pending.drain(..end + 4 + length);
+            return Some(head);
+        }
+        let read = stream.read(&mut buffer).await.ok()?;
+        if read == 0 {
+            return None;
+        }
+        pending.extend_from_slice(&buffer[..read]);
+    }
+}
+
+/// Answers `next` on `stream` with `event` as invocation `bench-1`.
+async fn hand_over(stream: &mut tokio::net::TcpStream, event: &[u8]) {
+    let deadline = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis()
+        + 30_000;
+    let head = format!(
+        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\nlambda-runtime-aws-request-id: bench-1\r\n\
+         lambda-runtime-deadline-ms: {deadline}\r\n\
+         lambda-runtime-invoked-function-arn: arn:aws:lambda:us-east-1:123456789012:function:bench\r\n\
+         content-length: {}\r\n\r\n",
+        event.len()
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    stream.write_all(event).await.unwrap();
+}
+
+/// Starts `target` once against `listener`: how long until it asks for its first event, and, with
+/// `event`, until it answers it (on that connection or another one: the runtime's pool decides).
+async fn time_start(target: &Target, listener: &TcpListener, event: Option<&[u8]>) -> Timing {
     let address = listener.local_addr().unwrap();
     let started = Instant::now();
     let mut child = Command::new(&target.program)
@@ -66,31 +158,64 @@ async fn time_start(target: &Target, listener: &TcpListener) -> Duration {
         .unwrap_or_else(|e| panic!("starting {}: {e}", target.program.display()));
     let waited = tokio::time::timeout(START_DEADLINE, async {
         let (mut stream, _) = listener.accept().await.unwrap();
-        let mut head = Vec::new();
-        let mut buffer = [0u8; 1024];
-        while head.len() < NEXT.len() {
-            let read = stream.read(&mut buffer).await.unwrap();
-            assert!(
-                read > 0,
-                "{} closed its connection before asking for an event",
-                target.label
-            );
-            head.extend_from_slice(&buffer[..read]);
-        }
-        let elapsed = started.elapsed();
+        let mut pending = Vec::new();
+        let head = read_request(&mut stream, &mut pending)
+            .await
+            .unwrap_or_else(|| panic!("{} closed its connection before asking for an event", target.label));
+        let init = started.elapsed();
         assert!(
-            head.starts_with(NEXT),
-            "{}'s first request was not `next`: {:?}",
-            target.label,
-            String::from_utf8_lossy(&head)
+            head.as_bytes().starts_with(NEXT),
+            "{}'s first request was not `next`: {head:?}",
+            target.label
         );
-        elapsed
+        let Some(event) = event else {
+            return Timing {
+                init,
+                first_response: None,
+                error: false,
+            };
+        };
+        hand_over(&mut stream, event).await;
+        // The answer comes on this connection or a new one.
+        let (sender, mut answers) = tokio::sync::mpsc::unbounded_channel::<String>();
+        let first = {
+            let sender = sender.clone();
+            tokio::spawn(async move {
+                while let Some(head) = read_request(&mut stream, &mut pending).await {
+                    let _ = sender.send(head);
+                }
+            })
+        };
+        loop {
+            tokio::select! {
+                accepted = listener.accept() => {
+                    let (mut stream, _) = accepted.unwrap();
+                    let sender = sender.clone();
+                    tokio::spawn(async move {
+                        let mut pending = Vec::new();
+                        while let Some(head) = read_request(&mut stream, &mut pending).await {
+                            let _ = sender.send(head);
+                        }
+                    });
+                }
+                Some(head) = answers.recv() => {
+                    if head.contains("/invocation/bench-1/") {
+                        first.abort();
+                        return Timing {
+                            init,
+                            first_response: Some(started.elapsed()),
+                            error: !head.contains("/response"),
+                        };
+                    }
+                }
+            }
+        }
     })
     .await;
     let exited = child.try_wait().ok().flatten();
     let _ = child.kill().await;
     match waited {
-        Ok(elapsed) => elapsed,
+        Ok(timing) => timing,
         Err(_) => panic!(
             "{} did not ask for an event within {START_DEADLINE:?} (exit status: {exited:?}); run it under \
              `make local` to see its log",
@@ -113,9 +238,11 @@ fn median(samples: &[Duration]) -> Duration {
     }
 }
 
-/// The functions as the stage runs them (release binaries), each with its environment.
-async fn functions(bin_dir: PathBuf) -> Vec<Target> {
-    let mut options = Options::isolated("bench-init", "bench-init-password-0123456789");
+/// The functions as the stage runs them (release binaries), each with its environment, and the
+/// stage their first invocations call.
+async fn stage_functions(bin_dir: PathBuf) -> (Stage, Vec<Target>) {
+    // The credentials of the sample events.
+    let mut options = Options::isolated("streamgate", "streamgate-local-password");
     options.bin_dir = bin_dir;
     options.kafka = false;
     // Every function the template can deploy: submit behind its function integration, topics
@@ -137,32 +264,33 @@ async fn functions(bin_dir: PathBuf) -> Vec<Target> {
             .function(logical_id)
             .expect("every planned function has a host")
             .config();
-        targets.push(Target {
-            label: config.binary.clone(),
-            program: config.program.clone(),
-            environment: config.environment.clone(),
-            samples: Vec::new(),
-        });
+        targets.push(Target::new(
+            config.binary.clone(),
+            config.program.clone(),
+            config.environment.clone(),
+            sample_event(&config.binary),
+        ));
         if config.binary == "topics" {
             let mut environment = config.environment.clone();
             environment.insert("KAFKA_AUTH".into(), "iam".into());
-            targets.push(Target {
-                label: "topics (KAFKA_AUTH=iam)".into(),
-                program: config.program.clone(),
+            targets.push(Target::new(
+                "topics (KAFKA_AUTH=iam)".into(),
+                config.program.clone(),
                 environment,
-                samples: Vec::new(),
-            });
+                None,
+            ));
         }
     }
-    stage.stop().await;
     if let Some(other) = std::env::var_os("BENCH_INIT_COMPARE_DIR").map(PathBuf::from) {
         let compared: Vec<Target> = targets
             .iter()
-            .map(|target| Target {
-                label: format!("{}*", target.label),
-                program: other.join(target.program.file_name().expect("a binary has a file name")),
-                environment: target.environment.clone(),
-                samples: Vec::new(),
+            .map(|target| {
+                Target::new(
+                    format!("{}*", target.label),
+                    other.join(target.program.file_name().expect("a binary has a file name")),
+                    target.environment.clone(),
+                    target.event.clone(),
+                )
             })
             .collect();
         targets.extend(compared);
@@ -176,7 +304,7 @@ async fn functions(bin_dir: PathBuf) -> Vec<Target> {
             target.environment.insert(name.into(), value.into());
         }
     }
-    targets
+    (stage, targets)
 }
 
 #[tokio::main(flavor = "current_thread")]
@@ -191,33 +319,48 @@ async fn main() {
         "{} is missing: `make bench-init` builds it (cargo build --release -p initfloor)",
         floor_program.display()
     );
-    let functions = functions(bin_dir).await;
+    // The stage only names the environments here: it is stopped before the first run, so that its
+    // emulator's threads are not on the CPUs while inits are timed.
+    let (stage, functions) = stage_functions(bin_dir.clone()).await;
+    stage.stop().await;
     // The floor reads no variable of its own: it gets Lambda's reserved ones, as every function does.
-    let floor = Target {
-        label: "floor (initfloor)".into(),
-        program: floor_program,
-        environment: functions[0]
+    let floor = Target::new(
+        "floor (initfloor)".into(),
+        floor_program,
+        functions[0]
             .environment
             .iter()
             .filter(|(name, _)| name.starts_with("AWS_LAMBDA_"))
             .map(|(name, value)| (name.clone(), value.clone()))
             .collect(),
-        samples: Vec::new(),
-    };
+        None,
+    );
     let mut targets = vec![floor];
     targets.extend(functions);
 
     let listener = TcpListener::bind(("127.0.0.1", 0)).await.unwrap();
     // One unmeasured start of each first: the binaries' pages come into the page cache.
     for target in &targets {
-        time_start(target, &listener).await;
+        time_start(target, &listener, None).await;
     }
     for _ in 0..runs {
         for target in &mut targets {
-            let elapsed = time_start(target, &listener).await;
-            target.samples.push(elapsed);
+            let timing = time_start(target, &listener, None).await;
+            target.samples.push(timing.init);
         }
     }
+    // The same starts with their first invocation: what the cold request itself waits for, init
+    // and the work it left for the first request together (a new stage's emulator answers it).
+    let (stage, mut cold) = stage_functions(bin_dir).await;
+    cold.retain(|target| target.event.is_some());
+    for _ in 0..runs {
+        for target in &mut cold {
+            let timing = time_start(target, &listener, target.event.as_deref()).await;
+            target.first_responses.extend(timing.first_response);
+            target.errors += usize::from(timing.error);
+        }
+    }
+    stage.stop().await;
 
     let floor = median(&targets[0].samples);
     println!(
@@ -242,6 +385,26 @@ async fn main() {
             ms(min),
             ms(max),
             m.as_secs_f64() / floor.as_secs_f64()
+        );
+    }
+    println!();
+    println!(
+        "cold request: spawn → the first invocation's answer, its sample event from events/ against the stage's \
+         moto ({runs} interleaved runs each)"
+    );
+    println!(
+        "{:<26} {:>9} {:>9} {:>9} {:>9}",
+        "binary", "median ms", "min ms", "max ms", "errors"
+    );
+    for target in &cold {
+        let samples = &target.first_responses;
+        println!(
+            "{:<26} {:>9.2} {:>9.2} {:>9.2} {:>9}",
+            target.label,
+            ms(median(samples)),
+            ms(samples.iter().min().copied().unwrap_or_default()),
+            ms(samples.iter().max().copied().unwrap_or_default()),
+            target.errors
         );
     }
 }
